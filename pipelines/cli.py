@@ -1,0 +1,311 @@
+"""The `sammachip` command line (contract: ../shared/spec/contract.md).
+
+Exit codes: 0 success, 1 the job ran and found data problems of error severity,
+2 bad usage or an input that could not be read at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import sys
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from pipelines import config, thai
+
+log = logging.getLogger("sammachip")
+console = Console(stderr=False, highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Ctx:
+    def __init__(self, warehouse: Path, reports: Path, quiet: bool):
+        self.warehouse, self.reports, self.quiet = warehouse, reports, quiet
+
+    def say(self, *args, **kwargs) -> None:
+        if not self.quiet:
+            console.print(*args, **kwargs)
+
+
+def parse_month(value: str) -> str:
+    """`YYYY-MM` (CE) or a BE `YYYY-MM` (2568-10) → CE `YYYY-MM`."""
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", thai.digits(value.strip()))
+    if not m or not 1 <= int(m[2]) <= 12:
+        raise click.BadParameter(f"'{value}' is not a month like 2025-10 (or BE 2568-10)")
+    year = int(m[1])
+    year = year - thai.BE_OFFSET if year > 2400 else year
+    return f"{year:04d}-{int(m[2]):02d}"
+
+
+def _month_option(required: bool = True):
+    return click.option("--month", required=required, callback=lambda c, p, v: parse_month(v) if v else v,
+                        help="Calendar month, YYYY-MM (BE 2568-10 accepted).")
+
+
+def _progress_wanted(ctx: Ctx) -> bool:
+    return not ctx.quiet and sys.stderr.isatty()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--warehouse", type=click.Path(path_type=Path), default=config.DEFAULT_WAREHOUSE,
+              show_default=True, help="DuckDB warehouse file.")
+@click.option("--reports", type=click.Path(path_type=Path), default=config.REPORTS_DIR,
+              show_default=True, help="Folder of the report site.")
+@click.option("--quiet", is_flag=True, help="Print only errors.")
+@click.version_option(package_name="sammachip")
+@click.pass_context
+def main(click_ctx: click.Context, warehouse: Path, reports: Path, quiet: bool) -> None:
+    """sammachip: village tracking workbooks → warehouse → validation → reports.
+
+    โครงการสร้างสัมมาชีพชุมชน — Community Right Livelihood programme.
+    """
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    click_ctx.obj = Ctx(warehouse, reports, quiet)
+
+
+# ----------------------------------------------------------------------------- register
+
+
+@main.command()
+@click.option("--csv", "csv_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Village register CSV: village_code,village_name[,village_no] (UTF-8).")
+@click.pass_obj
+def register(ctx: Ctx, csv_path: Path) -> None:
+    """Load or update the village register (official areas come from geothai)."""
+    from pipelines import register as reg
+    from pipelines import warehouse
+
+    try:
+        with warehouse.writer(ctx.warehouse) as con:
+            n = reg.load_register(con, csv_path)
+            total = con.execute("SELECT count(*) FROM register_village").fetchone()[0]
+    except reg.RegisterError as exc:
+        err.print(f"[red]refused:[/] {exc}")
+        sys.exit(2)
+    ctx.say(f"ทะเบียนหมู่บ้าน: {n} rows from {csv_path}; {total} villages in the register")
+
+
+# ----------------------------------------------------------------------------- synth
+
+
+@main.command()
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--province", default="54", show_default=True, help="Two-digit DOPA province code.")
+@click.option("--villages", type=int, default=None, help="How many villages (default: all in the register).")
+@click.option("--months", type=int, default=3, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--mess", type=click.IntRange(0, 3), default=0, show_default=True,
+              help="0 clean layout … 3 every real-world variant of the spec.")
+@click.option("--fiscal-year", type=int, default=2569, show_default=True, help="BE fiscal year.")
+@click.pass_obj
+def synth(ctx: Ctx, out: Path, province: str, villages: int | None, months: int, seed: int, mess: int,
+          fiscal_year: int) -> None:
+    """Synthetic register CSV + village workbooks (with the truth ingest should load)."""
+    import geothai
+
+    from pipelines.synth import generate
+
+    if geothai.province(province) is None:
+        raise click.BadParameter(f"no province with code '{province}'", param_hint="--province")
+    if not 1 <= months <= 12:
+        raise click.BadParameter("months must be 1..12", param_hint="--months")
+    summary = generate(out, province=province, villages=villages, months=months, seed=seed, mess=mess,
+                       fiscal_year=fiscal_year)
+    ctx.say(f"synthetic inputs in {out}: {summary}")
+
+
+# ----------------------------------------------------------------------------- ingest
+
+
+def _print_outcomes(ctx: Ctx, outcomes) -> None:
+    if ctx.quiet:
+        for o in outcomes:
+            if o.status == "refused":
+                err.print(f"refused: {o.path}: {o.message}")
+        return
+    table = Table(title="ผลการนำเข้า (ingest summary)", show_lines=False)
+    for col in ("file", "status", "village", "loaded", "rejected", "skipped", "message"):
+        table.add_column(col, overflow="fold")
+    colour = {"loaded": "green", "replaced": "cyan", "duplicate": "yellow", "refused": "red"}
+    for o in outcomes:
+        table.add_row(o.path, f"[{colour[o.status]}]{o.status}[/]", o.village_code or "",
+                      str(o.rows_loaded), str(o.rows_rejected), str(o.rows_skipped), o.message or "")
+    console.print(table)
+    counts = {s: sum(o.status == s for o in outcomes) for s in colour}
+    console.print(
+        f"{len(outcomes)} files: " + ", ".join(f"{n} {s}" for s, n in counts.items())
+        + f"; rows loaded {sum(o.rows_loaded for o in outcomes)}, rejected {sum(o.rows_rejected for o in outcomes)}, "
+        f"skipped {sum(o.rows_skipped for o in outcomes)}"
+    )
+
+
+def run_ingest(ctx: Ctx, paths) -> list:
+    """Ingest with a progress bar on a terminal and plain log lines otherwise."""
+    from pipelines import ingest as ing
+    from pipelines import warehouse
+
+    files = ing.discover(paths)
+    outcomes = []
+    with warehouse.writer(ctx.warehouse) as con:
+        ingestor = ing.Ingestor(con)
+        if not len(ingestor.register):
+            err.print("[red]error:[/] the village register is empty: run `sammachip register --csv FILE` first")
+            sys.exit(2)
+        if _progress_wanted(ctx):
+            from rich.progress import Progress
+
+            with Progress(console=err, transient=True) as bar:
+                task = bar.add_task("นำเข้าไฟล์ (ingest)", total=len(files))
+                for f in files:
+                    outcomes.append(ingestor.ingest_file(f))
+                    bar.advance(task)
+        else:
+            for i, f in enumerate(files, 1):
+                o = ingestor.ingest_file(f)
+                outcomes.append(o)
+                log.info("ingest %d/%d %s: %s (%d loaded, %d rejected)", i, len(files), f, o.status,
+                         o.rows_loaded, o.rows_rejected)
+    return outcomes
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_obj
+def ingest(ctx: Ctx, paths: tuple[Path, ...]) -> None:
+    """Load files or folders (recursively) into the warehouse."""
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        err.print(f"[red]error:[/] not found: {', '.join(missing)}")
+        sys.exit(2)
+    outcomes = run_ingest(ctx, paths)
+    _print_outcomes(ctx, outcomes)
+    if any(o.unreadable for o in outcomes):
+        sys.exit(2)
+    if any(o.status == "refused" or o.rows_rejected for o in outcomes):
+        sys.exit(1)
+
+
+# ----------------------------------------------------------------------------- validate
+
+
+def run_validate(ctx: Ctx, fiscal_year: int | None, month: str | None):
+    from pipelines import validate as val
+    from pipelines import warehouse
+
+    with warehouse.writer(ctx.warehouse) as con:
+        return val.validate(con, fiscal_year=fiscal_year, month=month, docs_dir=_docs_dir(ctx, month))
+
+
+def _docs_dir(ctx: Ctx, month: str | None) -> Path:
+    return ctx.reports / (month or "latest") / "data_docs"
+
+
+@main.command()
+@click.option("--fiscal-year", type=int, default=None, help="BE fiscal year (default: the latest with data).")
+@_month_option(required=False)
+@click.pass_obj
+def validate(ctx: Ctx, fiscal_year: int | None, month: str | None) -> None:
+    """Run the expectation suites; results to the warehouse and Data Docs."""
+    result = run_validate(ctx, fiscal_year, month)
+    ctx.say(f"validation {result.run_id}: {result.errors} errors, {result.warnings} warnings "
+            f"(see the validation_issue view; Data Docs: {result.docs_index})")
+    if result.errors:
+        sys.exit(1)
+
+
+# ----------------------------------------------------------------------------- report
+
+
+@main.command()
+@_month_option()
+@click.option("--village", "villages", multiple=True, help="Village code (repeatable).")
+@click.option("--district", "districts", multiple=True, help="District code (repeatable).")
+@click.option("--province", default=None, help="Province code.")
+@click.option("--workers", type=int, default=2, show_default=True, help="Parallel kernels.")
+@click.pass_obj
+def report(ctx: Ctx, month: str, villages, districts, province, workers: int) -> None:
+    """Execute the notebooks and write the HTML report site for a month."""
+    summary = run_report(ctx, month, list(villages) or None, list(districts) or None, province, workers)
+    if summary.failed:
+        sys.exit(1)
+
+
+def run_report(ctx: Ctx, month: str, villages=None, districts=None, province=None, workers: int = 2):
+    from pipelines import report as rep
+
+    if not ctx.warehouse.exists():
+        err.print(f"[red]error:[/] warehouse not found: {ctx.warehouse}")
+        sys.exit(2)
+    bar = None
+    if _progress_wanted(ctx):
+        from rich.progress import Progress
+
+        bar = Progress(console=err, transient=True)
+        bar.start()
+        task = bar.add_task("สร้างรายงาน (reports)", total=None)
+        progress = lambda done, total: bar.update(task, completed=done, total=total)  # noqa: E731
+    else:
+        progress = lambda done, total: log.info("report %d/%d", done, total)  # noqa: E731
+    try:
+        summary = rep.render_reports(ctx.warehouse, month, ctx.reports, villages=villages, districts=districts,
+                                     province=province, workers=workers, progress=progress)
+    finally:
+        if bar:
+            bar.stop()
+    ctx.say(f"reports: {len(summary.ok)} written, {len(summary.failed)} failed → "
+            f"{ctx.reports / month / 'index.html'}")
+    for f in summary.failed:
+        err.print(f"[red]failed:[/] {f}")
+    return summary
+
+
+# ----------------------------------------------------------------------------- monthly / demo
+
+
+@main.command()
+@_month_option()
+@click.option("--raw", "raw_dir", type=click.Path(file_okay=False, path_type=Path), default=config.RAW_DIR,
+              show_default=True, help="Folder of received files.")
+@click.pass_obj
+def monthly(ctx: Ctx, month: str, raw_dir: Path) -> None:
+    """Ingest new files, validate, report; write reports/<month>/manifest.json."""
+    from pipelines import monthly as mon
+
+    sys.exit(mon.run(ctx, month, raw_dir))
+
+
+@main.command()
+@click.option("--villages", type=int, default=None, help="How many villages (default: the whole province).")
+@click.option("--months", type=int, default=3, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--mess", type=click.IntRange(0, 3), default=1, show_default=True)
+@click.option("--province", default="54", show_default=True)
+@click.pass_obj
+def demo(ctx: Ctx, villages: int | None, months: int, seed: int, mess: int, province: str) -> None:
+    """Synthetic province (register + messy workbooks) into raw/demo/, then the monthly run."""
+    from pipelines import monthly as mon
+    from pipelines import register as reg
+    from pipelines import warehouse
+    from pipelines.synth import generate
+
+    out = config.RAW_DIR / "demo"
+    ctx.say(f"สร้างข้อมูลจำลอง (synthetic province {province}) → {out}")
+    t0 = time.perf_counter()
+    generate(out, province=province, villages=villages, months=months, seed=seed, mess=mess)
+    with warehouse.writer(ctx.warehouse) as con:
+        reg.load_register(con, out / "register.csv")
+    ctx.say(f"  {time.perf_counter() - t0:.1f} s")
+    fy_start = dt.date(2025, 10, 1)
+    last = dt.date(fy_start.year + (fy_start.month - 1 + months - 1) // 12, (fy_start.month - 1 + months - 1) % 12 + 1, 1)
+    code = mon.run(ctx, f"{last:%Y-%m}", out)
+    ctx.say(f"\nรายงาน (reports): {ctx.reports / f'{last:%Y-%m}' / 'index.html'}")
+    ctx.say(f"คลังข้อมูล (warehouse): {ctx.warehouse}")
+    # The demo's messy data has errors on purpose; the demo itself succeeded.
+    sys.exit(0 if code in (0, 1) else code)

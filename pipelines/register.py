@@ -1,0 +1,152 @@
+"""Official areas (DOPA codes, from geothai) and the province's village register.
+
+A file names its village by code or by names; names resolve only together, because a
+subdistrict name repeats across districts (น้ำชำ is in both เมืองแพร่ and สูงเม่น).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import geothai
+
+from pipelines import thai
+from pipelines.workbook import decode_text
+
+
+class RegisterError(ValueError):
+    """The register CSV cannot be used; the message names the line."""
+
+
+def load_areas(con: duckdb.DuckDBPyConnection) -> None:
+    """All provinces, districts and subdistricts of Thailand, once per warehouse."""
+    if con.execute("SELECT count(*) FROM subdistrict").fetchone()[0]:
+        return
+    provinces = geothai.provinces()
+    districts = [d for p in provinces for d in geothai.districts(p.code)]
+    subdistricts = [s for d in districts for s in geothai.subdistricts(d.code)]
+    con.executemany("INSERT INTO province VALUES (?, ?, ?)", [(p.code, p.name_th, p.name_en) for p in provinces])
+    con.executemany("INSERT INTO district VALUES (?, ?, ?, ?)",
+                    [(d.code, d.name_th, d.name_en, d.province_code) for d in districts])
+    con.executemany("INSERT INTO subdistrict VALUES (?, ?, ?, ?)",
+                    [(s.code, s.name_th, s.name_en, s.district_code) for s in subdistricts])
+
+
+def read_register_csv(path: Path) -> list[tuple[str, int, str, str]]:
+    """(village_code, village_no, village_name, subdistrict_code) rows; RegisterError on a bad line."""
+    text = decode_text(Path(path).read_bytes())
+    reader = csv.DictReader(text.splitlines())
+    fields = {(f or "").strip().lower(): f for f in reader.fieldnames or []}
+    if "village_code" not in fields or "village_name" not in fields:
+        raise RegisterError(f"{path}: ต้องมีคอลัมน์ village_code,village_name (needs columns village_code,village_name)")
+    rows, seen = [], set()
+    for line, rec in enumerate(reader, start=2):
+        code = thai.digits((rec[fields["village_code"]] or "").strip())
+        name = thai.text(rec[fields["village_name"]])
+        if not code and not name:
+            continue
+        if not re.fullmatch(r"\d{8}", code):
+            raise RegisterError(f"{path}, บรรทัด {line}: รหัสหมู่บ้าน '{code}' ต้องมี 8 หลัก (line {line}: village code must have 8 digits)")
+        if geothai.subdistrict(code[:6]) is None:
+            raise RegisterError(f"{path}, บรรทัด {line}: ไม่พบตำบลรหัส {code[:6]} (line {line}: no subdistrict {code[:6]} in the official list)")
+        if not name:
+            raise RegisterError(f"{path}, บรรทัด {line}: ไม่มีชื่อหมู่บ้าน (line {line}: village name missing)")
+        if code in seen:
+            raise RegisterError(f"{path}, บรรทัด {line}: รหัสหมู่บ้าน {code} ซ้ำ (line {line}: village code repeated)")
+        seen.add(code)
+        no_text = (rec.get(fields.get("village_no", ""), "") or "").strip() if "village_no" in fields else ""
+        village_no = int(thai.digits(no_text)) if no_text else int(code[6:])
+        rows.append((code, village_no, name, code[:6]))
+    return rows
+
+
+def load_register(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """Load or update the register (new codes added, known codes updated)."""
+    rows = read_register_csv(path)
+    load_areas(con)
+    con.execute("BEGIN")
+    con.executemany(
+        "INSERT OR REPLACE INTO register_village (village_code, village_no, village_name, subdistrict_code, source) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [(*r, str(path)) for r in rows],
+    )
+    con.execute("COMMIT")
+    return len(rows)
+
+
+# ----------------------------------------------------------------------------- resolution
+
+
+def _name(text: str | None) -> str:
+    """Area and village names compared without prefixes (อ., ต., บ้าน) and spaces."""
+    s = geothai.normalize(thai.text(text) or "")
+    return re.sub(r"^บ้าน", "", s)
+
+
+@dataclass(frozen=True)
+class Village:
+    code: str
+    no: int
+    name: str
+    subdistrict: str
+    district: str
+    province: str
+
+
+class Register:
+    """The register in memory, for resolving header blocks quickly."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        rows = con.execute("SELECT village_code, village_no, village_name, subdistrict_name, district_name, province_name "
+                           "FROM village").fetchall()
+        self.by_code = {r[0]: Village(*r) for r in rows}
+
+    def __len__(self) -> int:
+        return len(self.by_code)
+
+    def resolve(self, block: dict) -> Village:
+        """The village a header block names; ValueError says what is missing or disagrees."""
+        raw = {k: v for k, (v, _) in block.items()}
+        code = thai.digits(thai.text(raw.get("village_code")) or "").replace("-", "").replace(" ", "")
+        names = {k: raw.get(k) for k in ("province", "district", "subdistrict", "village_name")}
+        no = raw.get("village_no")
+        try:
+            no = thai.integer(no) if no is not None else None
+        except ValueError:
+            raise ValueError(f"หมู่ที่ '{no}' ไม่ใช่ตัวเลข (village number '{no}' is not a number)") from None
+
+        if code:
+            v = self.by_code.get(code)
+            if v is None:
+                raise ValueError(f"รหัสหมู่บ้าน {code} ไม่อยู่ในทะเบียนหมู่บ้าน (village code {code} is not in the register)")
+            wrong = [label for key, label, have in (
+                ("province", "จังหวัด", v.province), ("district", "อำเภอ", v.district),
+                ("subdistrict", "ตำบล", v.subdistrict), ("village_name", "ชื่อหมู่บ้าน", v.name))
+                if names[key] and _name(names[key]) != _name(have)]
+            if no is not None and no != v.no:
+                wrong.append("หมู่ที่")
+            if wrong:
+                raise ValueError(
+                    f"รหัสหมู่บ้าน {code} ไม่ตรงกับ {', '.join(wrong)} ที่ระบุในไฟล์ "
+                    f"(village code {code} disagrees with the {', '.join(wrong)} written in the file)")
+            return v
+
+        if not names["subdistrict"] or not names["district"] or (no is None and not names["village_name"]):
+            raise ValueError("ระบุหมู่บ้านไม่ครบ: ต้องมีรหัสหมู่บ้าน หรือ อำเภอ ตำบล และหมู่ที่/ชื่อหมู่บ้าน "
+                             "(village not identified: give the village code, or district, subdistrict and village no/name)")
+        hits = [v for v in self.by_code.values()
+                if _name(v.subdistrict) == _name(names["subdistrict"])
+                and _name(v.district) == _name(names["district"])
+                and (not names["province"] or _name(v.province) == _name(names["province"]))
+                and (no is None or v.no == no)
+                and (not names["village_name"] or _name(v.name) == _name(names["village_name"]))]
+        if len(hits) == 1:
+            return hits[0]
+        where = f"ต.{thai.text(names['subdistrict'])} อ.{thai.text(names['district'])} หมู่ {no if no is not None else '-'} {thai.text(names['village_name']) or ''}".strip()
+        if not hits:
+            raise ValueError(f"ไม่พบหมู่บ้าน {where} ในทะเบียน หรือชื่อไม่ตรงกัน (no village {where} in the register, or the names disagree)")
+        raise ValueError(f"ชื่อ {where} ตรงกับหลายหมู่บ้าน ต้องระบุรหัสหมู่บ้าน (names match several villages; give the village code)")

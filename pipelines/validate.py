@@ -1,0 +1,155 @@
+"""Validation with Great Expectations, on frames aggregated in DuckDB first.
+
+GX's SQL datasource cannot validate DuckDB (upstream #10738, #11579), so each suite
+validates a pandas frame built by a SQL file under expectations/frames/ (one row per
+village for the quota checks). Suites are the JSON files under expectations/gx/expectations/;
+each expectation's `meta` names its check and the Thai detail an officer acts on;
+severities come from sammachip.yml.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipelines import config
+
+os.environ.setdefault("TQDM_DISABLE", "1")          # GX draws a progress bar per metric
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+GX_ROOT = config.EXPECTATIONS_DIR
+FRAMES_DIR = config.EXPECTATIONS_DIR / "frames"
+
+# suite name → (frame SQL file, columns that identify a row in validation_issue)
+SUITES: dict[str, tuple[str, list[str]]] = {
+    "quota": ("village_quota.sql", ["fiscal_year", "village_code"]),
+}
+
+
+@dataclass
+class ValidationSummary:
+    run_id: str
+    fiscal_year: int | None
+    errors: int = 0
+    warnings: int = 0
+    docs_index: Path | None = None
+    issues: list[dict] = field(default_factory=list)
+
+
+def _severity(check: str) -> str:
+    table = config.settings().get("validation", {}).get("severity", {})
+    return table.get(check, table.get("default", "error"))
+
+
+def _context():
+    import great_expectations as gx
+
+    return gx.get_context(mode="file", project_root_dir=str(GX_ROOT))
+
+
+def frame(con: duckdb.DuckDBPyConnection, suite: str, fiscal_year: int | None):
+    sql = (FRAMES_DIR / SUITES[suite][0]).read_text(encoding="utf-8")
+    return con.execute(sql, {"fiscal_year": fiscal_year}).df()
+
+
+def _latest_fiscal_year(con) -> int | None:
+    row = con.execute("SELECT max(fiscal_year) FROM (SELECT fiscal_year FROM household UNION ALL "
+                      "SELECT fiscal_year FROM trainer UNION ALL SELECT fiscal_year FROM followup)").fetchone()
+    return row[0]
+
+
+def _detail(template: str, row: dict) -> str:
+    try:
+        return template.format(**row)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def _run_suite(context, name: str, df, index_cols: list[str]):
+    """Validate one frame with its suite through a checkpoint that also updates Data Docs."""
+    import great_expectations as gx
+
+    source = context.data_sources.add_or_update_pandas("warehouse")
+    asset = next((a for a in source.assets if a.name == name), None) or source.add_dataframe_asset(name)
+    batch = next((b for b in asset.batch_definitions if b.name == "whole"), None) \
+        or asset.add_batch_definition_whole_dataframe("whole")
+    suite = context.suites.get(name)
+    vd = context.validation_definitions.add_or_update(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+    checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
+        name=name, validation_definitions=[vd],
+        actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
+        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": index_cols},
+    ))
+    return checkpoint.run(batch_parameters={"dataframe": df})
+
+
+def validate(con: duckdb.DuckDBPyConnection, fiscal_year: int | None = None, month: str | None = None,
+             docs_dir: Path | None = None) -> ValidationSummary:
+    """Run every suite, store one row per failed check and village, build Data Docs."""
+    if month and fiscal_year is None:
+        y, m = map(int, month.split("-"))
+        fiscal_year = y + 543 + (1 if m >= 10 else 0)
+    fiscal_year = fiscal_year or _latest_fiscal_year(con)
+    run_id = dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    started = dt.datetime.now()
+    summary = ValidationSummary(run_id, fiscal_year)
+    month_date = dt.date.fromisoformat(month + "-01") if month else None
+    context = _context()
+    for name, (_, index_cols) in SUITES.items():
+        df = frame(con, name, fiscal_year)
+        if df.empty:
+            continue
+        result = _run_suite(context, name, df, index_cols)
+        by_key = df.set_index(index_cols).to_dict("index")
+        for vr in result.run_results.values():
+            for er in vr.results:
+                if er.success:
+                    continue
+                meta = er.expectation_config.meta or {}
+                check = meta.get("check_name", er.expectation_config.type)
+                severity = _severity(check)
+                unexpected = er.result.get("unexpected_index_list") or [None]
+                for hit in unexpected:
+                    if hit is None:
+                        row, key = {}, {}
+                    else:
+                        key = {c: hit[c] for c in index_cols}
+                        row = {**by_key.get(tuple(key[c] for c in index_cols), {}), **key}
+                    summary.issues.append({
+                        "run_id": run_id, "check_name": check, "severity": severity,
+                        "fiscal_year": int(row["fiscal_year"]) if row.get("fiscal_year") is not None else fiscal_year,
+                        "village_code": row.get("village_code"), "month": month_date,
+                        "detail": _detail(meta.get("detail_th", check), row),
+                    })
+    summary.errors = sum(i["severity"] == "error" for i in summary.issues)
+    summary.warnings = sum(i["severity"] == "warning" for i in summary.issues)
+    con.execute("BEGIN TRANSACTION")
+    con.execute("INSERT INTO validation_run VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [run_id, started, dt.datetime.now(), fiscal_year, month_date, list(SUITES),
+                 summary.errors, summary.warnings])
+    if summary.issues:
+        cols = ["run_id", "check_name", "severity", "fiscal_year", "village_code", "month", "detail"]
+        con.executemany(f"INSERT INTO validation_result ({', '.join(cols)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [[i[c] for c in cols] for i in summary.issues])
+    con.execute("COMMIT")
+    if docs_dir is not None:
+        summary.docs_index = publish_docs(context, docs_dir)
+    return summary
+
+
+def publish_docs(context, docs_dir: Path) -> Path | None:
+    """Copy the built Data Docs site into the report site."""
+    sites = context.get_docs_sites_urls()
+    if not sites:
+        return None
+    src = Path(sites[0]["site_url"].removeprefix("file://")).parent
+    if docs_dir.exists():
+        shutil.rmtree(docs_dir)
+    shutil.copytree(src, docs_dir)
+    return docs_dir / "index.html"

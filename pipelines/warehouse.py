@@ -1,0 +1,65 @@
+"""The DuckDB warehouse: schema and views live as .sql files under warehouse/."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+from filelock import FileLock, Timeout
+
+from pipelines import config
+
+
+def _sql_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.sql"))
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create missing tables, then (re)create every view; safe to run on every connect."""
+    for path in _sql_files(config.SCHEMA_DIR) + _sql_files(config.VIEWS_DIR):
+        con.execute(path.read_text(encoding="utf-8"))
+
+
+def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse; a writer also makes sure the schema and views are current."""
+    path = Path(path)
+    if read_only:
+        if not path.exists():
+            raise FileNotFoundError(f"warehouse not found: {path} (run `sammachip ingest` or `sammachip demo` first)")
+        return duckdb.connect(str(path), read_only=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    apply_schema(con)
+    return con
+
+
+class WarehouseBusy(RuntimeError):
+    """Another sammachip process holds the warehouse for writing."""
+
+
+@contextlib.contextmanager
+def writer(path: str | Path, wait_seconds: float = 600) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection, held under a lock file so two writers queue instead of failing.
+
+    DuckDB itself allows one read-write process per file; the lock turns a second
+    writer's crash into a wait (up to ``wait_seconds``) and then a clear refusal.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(path) + ".lock")
+    try:
+        lock.acquire(timeout=wait_seconds)
+    except Timeout:
+        raise WarehouseBusy(
+            f"the warehouse {path} is in use by another sammachip run; waited {wait_seconds:.0f} s"
+        ) from None
+    try:
+        con = connect(path)
+        try:
+            yield con
+        finally:
+            con.close()
+    finally:
+        lock.release()

@@ -1,0 +1,351 @@
+"""Read what villages send (xlsx, xlsm, xls, ods, csv) into plain grids, and find the tables.
+
+A grid keeps every cell at its spreadsheet position (row 1 = index 0), so a value can
+always be traced back to its cell. Nothing here knows what a value means: that is
+`pipelines.thai` (values) and `pipelines.records` (rows).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import python_calamine as calamine
+import yaml
+
+from pipelines import thai
+
+MAX_COLUMNS = 1000          # a tracking sheet has about 20; more is not a workbook we can trust
+MAX_ROWS = 100_000
+MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
+MAX_ZIP_RATIO = 200         # xlsx compresses ~10x; a zip bomb compresses thousands of times
+HEADER_SCAN_ROWS = 40
+
+
+class FileRefused(Exception):
+    """The whole file is refused; the message says why, in Thai and English."""
+
+
+@dataclass
+class Grid:
+    name: str                                   # the sheet's name as it stands (CSV: the file name)
+    rows: list[list]                            # cell values; rows[0] is spreadsheet row 1
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- synonyms
+
+
+@cache
+def synonyms() -> dict:
+    with open(Path(__file__).with_name("headers.yml"), encoding="utf-8") as fh:
+        table = yaml.safe_load(fh)
+    norm = lambda words: {norm_header(w): k for k, ws in words.items() for w in ws}  # noqa: E731
+    return {
+        "sheet_names": norm(table["sheet_names"]),
+        "header_block": norm(table["header_block"]),
+        "columns": {kind: norm(cols) for kind, cols in table["columns"].items()},
+        "signature": table["signature"],
+        "required": table["required"],
+        "wide_measures": table["wide_measures"],
+        "totals": {norm_header(w) for w in table["totals"]},
+    }
+
+
+_BRACKETS = re.compile(r"[(\[（].*?[)\]）]")
+_NOISE = re.compile(r"[\s.\-–_:*'\"]+")
+
+
+def norm_header(value) -> str:
+    """Header text in one comparable form: no case, spaces, dots, dashes or (units)."""
+    if value is None:
+        return ""
+    s = unicodedata.normalize("NFC", str(value)).lower()
+    s = _BRACKETS.sub("", s)
+    return _NOISE.sub("", thai.digits(s))
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def read(path: Path) -> list[Grid]:
+    """Every sheet of a file as a grid; FileRefused when it is not a workbook we can read."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise FileRefused(f"อ่านไฟล์ไม่ได้ (cannot read the file): {exc.strerror}") from None
+    if size == 0:
+        raise FileRefused("ไฟล์ว่างเปล่า (the file is empty)")
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    suffix = path.suffix.lower()
+    if head.startswith(b"PK\x03\x04"):
+        _check_zip(path)
+        return _read_calamine(path)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return _read_calamine(path)
+    if suffix in {".csv", ".txt"}:
+        return [_read_csv(path)]
+    if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
+        raise FileRefused(
+            f"ไฟล์ไม่ใช่ {suffix} ที่ถูกต้องหรือไฟล์เสียหาย (not a valid {suffix} file, or truncated)"
+        )
+    raise FileRefused(
+        f"ไม่รองรับไฟล์ชนิด {suffix or '(ไม่มีนามสกุล)'} (unsupported file type; send xlsx, xlsm, xls, ods or csv)"
+    )
+
+
+def _check_zip(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise FileRefused("ไฟล์เสียหายหรือไม่สมบูรณ์ (the file is damaged or truncated)") from None
+    total = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if total > MAX_UNZIPPED_BYTES or total / packed > MAX_ZIP_RATIO:
+        raise FileRefused(
+            "ไฟล์ขยายตัวผิดปกติ อาจเป็นไฟล์อันตราย (the file unpacks to an implausible size: refused as a zip bomb)"
+        )
+
+
+def _read_calamine(path: Path) -> list[Grid]:
+    try:
+        wb = calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several error types for broken files
+        raise FileRefused(
+            f"เปิดไฟล์ไม่ได้ ไฟล์อาจเสียหายหรือติดรหัสผ่าน (cannot open the workbook: {type(exc).__name__})"
+        ) from None
+    grids = []
+    try:
+        for meta in wb.sheets_metadata:
+            if meta.typ != calamine.SheetTypeEnum.WorkSheet:
+                continue
+            try:
+                sheet = wb.get_sheet_by_name(meta.name)
+            except Exception as exc:
+                raise FileRefused(
+                    f"อ่านชีต '{meta.name}' ไม่ได้ (cannot read sheet '{meta.name}': {type(exc).__name__})"
+                ) from None
+            if sheet.total_width > MAX_COLUMNS or sheet.total_height > MAX_ROWS:
+                raise FileRefused(
+                    f"ชีต '{meta.name}' มีขนาดผิดปกติ {sheet.total_height} แถว × {sheet.total_width} คอลัมน์ "
+                    f"(sheet '{meta.name}' is implausibly large: {sheet.total_height} rows × {sheet.total_width} columns)"
+                )
+            rows = sheet.to_python(skip_empty_area=False)
+            grids.append(Grid(meta.name, rows, list(sheet.merged_cell_ranges or [])))
+    finally:
+        wb.close()
+    return grids
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else Thai Windows (cp874 / TIS-620)."""
+    if b"\x00" in data[:4096]:
+        raise FileRefused("ไฟล์ไม่ใช่ข้อความ CSV (not a text CSV file)")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp874")
+    except UnicodeDecodeError:
+        raise FileRefused("อ่านรหัสอักขระไม่ได้ (unknown text encoding; save as UTF-8 CSV)") from None
+
+
+def _read_csv(path: Path) -> Grid:
+    text = decode_text(path.read_bytes())
+    sample = text[:4096]
+    delimiter = max([",", ";", "\t"], key=sample.count)
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    if len(rows) > MAX_ROWS or any(len(r) > MAX_COLUMNS for r in rows):
+        raise FileRefused("ไฟล์ CSV มีขนาดผิดปกติ (the CSV is implausibly large)")
+    return Grid(path.name, rows)
+
+
+# ----------------------------------------------------------------------------- locating tables
+
+
+@dataclass
+class Table:
+    """Where a sheet's table sits and what its columns mean."""
+
+    grid: Grid
+    kind: str                                   # trainers | households | followup
+    header_rows: tuple[int, ...]                # 0-based indexes of the header row(s)
+    columns: dict[str, int]                     # key -> column index
+    wide: list[tuple[int, str, object]]         # (column index, measure key, month date)
+    header_text: list[str]                      # normalised header text per column
+
+    @property
+    def first_data_row(self) -> int:
+        return self.header_rows[-1] + 1
+
+
+def sheet_kind_by_name(name: str) -> str | None:
+    return synonyms()["sheet_names"].get(norm_header(name))
+
+
+def _cell_text(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v).strip()
+
+
+def _merged_parent(grid: Grid, r: int) -> dict[int, str]:
+    """Row r's text spread across the columns its merged cells cover."""
+    row = grid.rows[r]
+    out = {c: _cell_text(v) for c, v in enumerate(row) if _cell_text(v)}
+    for (r0, c0), (r1, c1) in grid.merged:
+        if r0 <= r <= r1 and c0 < len(row):
+            top = _cell_text(grid.rows[r0][c0]) if r0 < len(grid.rows) else ""
+            for c in range(c0, c1 + 1):
+                out.setdefault(c, top)
+    return out
+
+
+_MONTH_TAIL = re.compile(
+    r"^(?P<measure>.*?)[\s(\[]*(?P<month>(?:" + thai._MONTH_ALT + r")\s*(?:พศ|คศ)?\s*\d{2,4}|\d{1,2}\s*/\s*\d{2,4}|\d{4}-\d{1,2})[)\]]?$",
+    re.IGNORECASE,
+)
+
+
+def wide_column(text: str, table: dict[str, str], measures: list[str]):
+    """'รายได้ ต.ค. 68' → ('income', 2025-10-01); None when the header is not a measure + month."""
+    s = thai.digits(unicodedata.normalize("NFC", text)).replace(".", "")
+    s = re.sub(r"\s+", " ", s).strip()
+    m = _MONTH_TAIL.match(s)
+    if not m or not m["measure"].strip():
+        return None
+    key = table.get(norm_header(m["measure"]))
+    if key not in measures:
+        return None
+    try:
+        return key, thai.month(m["month"])
+    except ValueError:
+        return None
+
+
+def _match_row(texts: dict[int, list[str]], kind: str):
+    """Map columns to keys; each column offers candidate texts, the first that matches wins."""
+    table = synonyms()["columns"][kind]
+    measures = synonyms()["wide_measures"]
+    columns: dict[str, int] = {}
+    wide = []
+    for c in sorted(texts):
+        for t in texts[c]:
+            key = table.get(norm_header(t))
+            if key and key not in columns:
+                columns[key] = c
+                break
+            if kind == "followup" and key is None and (w := wide_column(t, table, measures)):
+                wide.append((c, w[0], w[1]))
+                break
+    return columns, wide
+
+
+def _two_row_texts(grid: Grid, r: int) -> dict[int, list[str]]:
+    """Candidate texts of a two-row header at rows r, r+1 (a group header over its children)."""
+    parent = _merged_parent(grid, r)
+    child = {c: _cell_text(v) for c, v in enumerate(grid.rows[r + 1]) if _cell_text(v)}
+    # A group header typed once over its children without a merge: carry it right.
+    carried, last = {}, ""
+    for c in range(max(list(parent) + list(child) + [-1]) + 1):
+        if c in parent:
+            last = parent[c]
+        elif c in child and last:
+            carried[c] = last
+        else:
+            last = ""
+    out: dict[int, list[str]] = {}
+    for c in set(parent) | set(child):
+        p, ch = parent.get(c) or carried.get(c, ""), child.get(c, "")
+        if ch and p and p != ch:
+            out[c] = [ch + p, p + ch, ch] + ([p] if c in parent else [])
+        else:
+            out[c] = [ch or p]
+    return out
+
+
+def locate(grid: Grid, kind_hint: str | None) -> Table | None:
+    """Find the header row(s) in the first rows and map the columns; None if no table."""
+    kinds = [kind_hint] if kind_hint else ["trainers", "households", "followup"]
+    best = None
+    n = min(len(grid.rows), HEADER_SCAN_ROWS)
+    for r in range(n):
+        single = {c: [_cell_text(v)] for c, v in enumerate(grid.rows[r]) if _cell_text(v)}
+        if len(single) < 2:
+            continue
+        candidates = [((r,), single)]
+        if r + 1 < len(grid.rows):
+            candidates.append(((r, r + 1), _two_row_texts(grid, r)))
+        for rows, texts in candidates:
+            for kind in kinds:
+                columns, wide = _match_row(texts, kind)
+                if not ({"citizen_id", "full_name", "first_name"} & set(columns)):
+                    continue
+                sig = set(synonyms()["signature"][kind]) & set(columns)
+                if not kind_hint and not (sig or (kind == "followup" and wide)):
+                    continue
+                score = len(columns) + (3 if wide else 0) + len(sig)
+                if score < 3:
+                    continue
+                # Ties go to the single row: a data row under a header never adds a match.
+                if best is None or score > best[0]:
+                    norm = {c: norm_header(" ".join(ts[:1])) for c, ts in texts.items()}
+                    best = (score, Table(grid, kind, rows, columns, wide, norm))
+    return best[1] if best else None
+
+
+# ----------------------------------------------------------------------------- header block
+
+
+def header_block(grid: Grid, stop_row: int | None = None) -> dict[str, tuple[object, str]]:
+    """Label → (value, cell) pairs above the table: label then value, or 'label: value'."""
+    labels = synonyms()["header_block"]
+    found: dict[str, tuple[object, str]] = {}
+    last = len(grid.rows) if stop_row is None else stop_row
+    for r in range(min(last, HEADER_SCAN_ROWS)):
+        row = grid.rows[r]
+        for c, v in enumerate(row):
+            t = _cell_text(v)
+            if not t:
+                continue
+            key = labels.get(norm_header(t.rstrip(":： ")))
+            if key:
+                for c2 in range(c + 1, len(row)):
+                    if _cell_text(row[c2]):
+                        value = row[c2]
+                        if key not in found:
+                            found[key] = (value, cell_name(r, c2))
+                        break
+                continue
+            if ":" in t or "：" in t:
+                label, value = re.split(r"[:：]", t, maxsplit=1)
+                key = labels.get(norm_header(label))
+                if key and value.strip() and key not in found:
+                    found[key] = (value.strip(), cell_name(r, c))
+    return found
+
+
+def column_letter(c: int) -> str:
+    s = ""
+    c += 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
+def cell_name(r: int, c: int) -> str:
+    return f"{column_letter(c)}{r + 1}"
