@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import geothai
+import pyarrow as pa
 
 from pipelines import thai
 from pipelines.workbook import decode_text
@@ -29,11 +30,26 @@ def load_areas(con: duckdb.DuckDBPyConnection) -> None:
     provinces = geothai.provinces()
     districts = [d for p in provinces for d in geothai.districts(p.code)]
     subdistricts = [s for d in districts for s in geothai.subdistricts(d.code)]
-    con.executemany("INSERT INTO province VALUES (?, ?, ?)", [(p.code, p.name_th, p.name_en) for p in provinces])
-    con.executemany("INSERT INTO district VALUES (?, ?, ?, ?)",
-                    [(d.code, d.name_th, d.name_en, d.province_code) for d in districts])
-    con.executemany("INSERT INTO subdistrict VALUES (?, ?, ?, ?)",
-                    [(s.code, s.name_th, s.name_en, s.district_code) for s in subdistricts])
+    tables = {
+        "province": [(p.code, p.name_th, p.name_en) for p in provinces],
+        "district": [(d.code, d.name_th, d.name_en, d.province_code) for d in districts],
+        "subdistrict": [(s.code, s.name_th, s.name_en, s.district_code) for s in subdistricts],
+    }
+    for name, rows in tables.items():
+        _bulk_insert(con, name, rows)
+
+
+def _bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+    """executemany is slow in DuckDB; an Arrow table goes in at once."""
+    if not rows:
+        return
+    cols = [c[0] for c in con.execute(f"SELECT * FROM {table} LIMIT 0").description][: len(rows[0])]
+    data = pa.table({c: [r[i] for r in rows] for i, c in enumerate(cols)})
+    con.register("_rows", data)
+    try:
+        con.execute(f"INSERT OR REPLACE INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _rows")
+    finally:
+        con.unregister("_rows")
 
 
 def read_register_csv(path: Path) -> list[tuple[str, int, str, str]]:
@@ -68,13 +84,7 @@ def load_register(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     """Load or update the register (new codes added, known codes updated)."""
     rows = read_register_csv(path)
     load_areas(con)
-    con.execute("BEGIN")
-    con.executemany(
-        "INSERT OR REPLACE INTO register_village (village_code, village_no, village_name, subdistrict_code, source) "
-        "VALUES (?, ?, ?, ?, ?)",
-        [(*r, str(path)) for r in rows],
-    )
-    con.execute("COMMIT")
+    _bulk_insert(con, "register_village", [(*r, str(path)) for r in rows])
     return len(rows)
 
 

@@ -71,21 +71,31 @@ def _detail(template: str, row: dict) -> str:
         return template
 
 
+def _get_or_add(getter, adder):
+    """Reuse what the file context already has, so a run never rewrites tracked files."""
+    try:
+        return getter()
+    except Exception:  # GX raises a different not-found error for each kind of object
+        return adder()
+
+
 def _run_suite(context, name: str, df, index_cols: list[str]):
     """Validate one frame with its suite through a checkpoint that also updates Data Docs."""
     import great_expectations as gx
 
-    source = context.data_sources.add_or_update_pandas("warehouse")
-    asset = next((a for a in source.assets if a.name == name), None) or source.add_dataframe_asset(name)
-    batch = next((b for b in asset.batch_definitions if b.name == "whole"), None) \
-        or asset.add_batch_definition_whole_dataframe("whole")
+    source = _get_or_add(lambda: context.data_sources.get("warehouse"),
+                         lambda: context.data_sources.add_pandas("warehouse"))
+    asset = _get_or_add(lambda: source.get_asset(name), lambda: source.add_dataframe_asset(name))
+    batch = _get_or_add(lambda: asset.get_batch_definition("whole"),
+                        lambda: asset.add_batch_definition_whole_dataframe("whole"))
     suite = context.suites.get(name)
-    vd = context.validation_definitions.add_or_update(gx.ValidationDefinition(name=name, data=batch, suite=suite))
-    checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
+    vd = _get_or_add(lambda: context.validation_definitions.get(name),
+                     lambda: context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite)))
+    checkpoint = _get_or_add(lambda: context.checkpoints.get(name), lambda: context.checkpoints.add(gx.Checkpoint(
         name=name, validation_definitions=[vd],
         actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
         result_format={"result_format": "COMPLETE", "unexpected_index_column_names": index_cols},
-    ))
+    )))
     return checkpoint.run(batch_parameters={"dataframe": df})
 
 
