@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -61,13 +60,25 @@ class Refused(Exception):
 # ----------------------------------------------------------------------------- discovery
 
 
+def hidden(path: Path, root: Path) -> bool:
+    """Not village data: hidden or lock files, and folders starting with '.' or '_' (e.g. _truth)."""
+    parts = path.relative_to(root).parts
+    return path.name.startswith((".", "~$")) or any(p.startswith((".", "_")) for p in parts[:-1])
+
+
+def is_register(path: Path) -> bool:
+    """The province's village register CSV travels in raw/ too; it is loaded, not ingested."""
+    return path.suffix.lower() == ".csv" and path.name.lower().startswith("register")
+
+
 def discover(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, and files found recursively under folders named; in arrival order."""
+    """Files named, and village files found recursively under folders named; in arrival order."""
     found: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
             for f in sorted(p.rglob("*")):
-                if f.is_file() and not f.name.startswith((".", "~$")) and f.suffix.lower() in SUFFIXES:
+                if (f.is_file() and f.suffix.lower() in SUFFIXES and not hidden(f, p)
+                        and not is_register(f)):
                     found.append(f)
         else:
             found.append(p)

@@ -1,0 +1,131 @@
+"""The monthly run: new files → warehouse → validation → reports → manifest. Safe to re-run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import platform
+import sys
+import time
+import uuid
+from importlib import metadata
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from pipelines import ingest as ing
+from pipelines import register as reg
+from pipelines import warehouse
+
+log = logging.getLogger("sammachip.monthly")
+
+
+def _versions() -> dict:
+    out = {"python": platform.python_version()}
+    for pkg in ("sammachip", "duckdb", "pandas", "great-expectations", "papermill", "plotly", "python-calamine"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = None
+    return out
+
+
+def register_files(raw_dir: Path) -> list[Path]:
+    return sorted(p for p in raw_dir.rglob("register*.csv") if not ing.hidden(p, raw_dir))
+
+
+def new_files(con, raw_dir: Path) -> list[Path]:
+    """Files under raw/ not yet offered to ingest (same path and same bytes)."""
+    seen = {(p, s) for p, s in con.execute("SELECT path, sha256 FROM ingested_file").fetchall()}
+    return [p for p in ing.discover([raw_dir]) if (str(p), ing.sha256(p)) not in seen]
+
+
+def run(ctx, month: str, raw_dir: Path) -> int:
+    """Returns the exit code: 0 clean, 1 data problems of error severity, 2 could not run."""
+    from pipelines.cli import _print_outcomes, err, run_ingest, run_report, run_validate
+
+    if not raw_dir.is_dir():
+        err.print(f"[red]error:[/] raw folder not found: {raw_dir}")
+        return 2
+    lock = FileLock(str(ctx.warehouse) + ".monthly.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        err.print("[red]error:[/] another `sammachip monthly` run is in progress (lock "
+                  f"{ctx.warehouse}.monthly.lock); not starting a second one")
+        return 2
+    try:
+        return _run(ctx, month, raw_dir, _print_outcomes, run_ingest, run_report, run_validate)
+    finally:
+        lock.release()
+
+
+def _run(ctx, month, raw_dir, print_outcomes, run_ingest, run_report, run_validate) -> int:
+    run_id = dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    started = dt.datetime.now()
+    timings: dict[str, float] = {}
+
+    t0 = time.perf_counter()
+    with warehouse.writer(ctx.warehouse) as con:
+        for path in register_files(raw_dir):
+            reg.load_register(con, path)
+        todo = new_files(con, raw_dir)
+    timings["register"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    outcomes = run_ingest(ctx, todo) if todo else []
+    timings["ingest"] = time.perf_counter() - t0
+    if outcomes:
+        print_outcomes(ctx, outcomes)
+    ctx.say(f"ไฟล์ใหม่ (new files): {len(outcomes)}")
+
+    t0 = time.perf_counter()
+    validation = run_validate(ctx, None, month)
+    timings["validate"] = time.perf_counter() - t0
+    ctx.say(f"ตรวจคุณภาพข้อมูล (validation): {validation.errors} errors, {validation.warnings} warnings")
+
+    t0 = time.perf_counter()
+    reports = run_report(ctx, month)
+    timings["report"] = time.perf_counter() - t0
+
+    refused = [o for o in outcomes if o.status == "refused"]
+    exit_status = 1 if (validation.errors or refused or reports.failed) else 0
+    manifest = {
+        "run_id": run_id,
+        "month": month,
+        "started_at": started.isoformat(timespec="seconds"),
+        "finished_at": dt.datetime.now().isoformat(timespec="seconds"),
+        "raw_dir": str(raw_dir),
+        "warehouse": str(ctx.warehouse),
+        "inputs": [
+            {"path": o.path, "file_id": o.file_id, "status": o.status, "village_code": o.village_code,
+             "rows_loaded": o.rows_loaded, "rows_rejected": o.rows_rejected, "rows_skipped": o.rows_skipped,
+             "message": o.message}
+            for o in outcomes
+        ],
+        "counts": {s: sum(o.status == s for o in outcomes) for s in ("loaded", "replaced", "duplicate", "refused")},
+        "rows": {k: sum(getattr(o, k) for o in outcomes) for k in ("rows_loaded", "rows_rejected", "rows_skipped")},
+        "validation": {"run_id": validation.run_id, "fiscal_year": validation.fiscal_year,
+                       "errors": validation.errors, "warnings": validation.warnings},
+        "reports": {"ok": len(reports.ok), "failed": [str(f) for f in reports.failed]},
+        "timings_s": {k: round(v, 2) for k, v in timings.items()},
+        "versions": _versions(),
+        "exit_status": exit_status,
+    }
+    with warehouse.writer(ctx.warehouse) as con:
+        sha = {p: s for p, s in con.execute("SELECT path, sha256 FROM ingested_file").fetchall()}
+        for item in manifest["inputs"]:
+            item["sha256"] = sha.get(item["path"])
+        out = ctx.reports / month / "manifest.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        tmp.replace(out)
+        con.execute(
+            "INSERT INTO monthly_run VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, dt.date.fromisoformat(month + "-01"), started, dt.datetime.now(), len(outcomes), len(refused),
+             manifest["rows"]["rows_loaded"], manifest["rows"]["rows_rejected"], validation.errors,
+             validation.warnings, len(reports.ok), len(reports.failed), exit_status, str(out)])
+    ctx.say(f"manifest: {out}")
+    return exit_status
