@@ -1,0 +1,49 @@
+"""The command line: clear one-line refusals, exit codes, and the contract's options."""
+
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from pipelines.cli import main, parse_month
+from conftest import village_sheets, write_xlsx
+
+
+def _run(tmp_path, *args):
+    return CliRunner().invoke(main, ["--warehouse", str(tmp_path / "w.duckdb"), "--reports", str(tmp_path / "r"), *args])
+
+
+def test_month_forms():
+    assert parse_month("2025-10") == parse_month("2568-10") == "2025-10"
+
+
+def test_ingest_summary_and_exit_codes(tmp_path, register_csv):
+    assert _run(tmp_path, "register", "--csv", str(register_csv)).exit_code == 0
+    good = write_xlsx(tmp_path / "good.xlsx", village_sheets())
+    result = _run(tmp_path, "ingest", str(good))
+    assert result.exit_code == 0, result.output
+    assert "loaded" in result.output
+    (tmp_path / "bad.xlsx").write_text("this is not a workbook")
+    result = _run(tmp_path, "ingest", str(tmp_path / "bad.xlsx"))
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert _run(tmp_path, "ingest", str(tmp_path / "missing.xlsx")).exit_code == 2
+
+
+def test_ingest_without_register_is_a_clear_error(tmp_path):
+    good = write_xlsx(tmp_path / "good.xlsx", village_sheets())
+    result = _run(tmp_path, "ingest", str(good))
+    assert result.exit_code == 2 and "register" in result.output
+
+
+def test_refused_file_one_line_no_traceback_real_process(tmp_path, register_csv):
+    wh = str(tmp_path / "w.duckdb")
+    subprocess.run([sys.executable, "-m", "pipelines", "--warehouse", wh, "register", "--csv", str(register_csv)],
+                   check=True, capture_output=True)
+    (tmp_path / "empty.xlsx").write_bytes(b"")
+    proc = subprocess.run([sys.executable, "-m", "pipelines", "--warehouse", wh, "--quiet", "ingest",
+                           str(tmp_path / "empty.xlsx")], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr + proc.stdout
+    lines = [line for line in (proc.stderr + proc.stdout).splitlines() if line.strip()]
+    assert len(lines) == 1 and "empty.xlsx" in lines[0] and "empty" in lines[0]
