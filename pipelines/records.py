@@ -62,7 +62,7 @@ def _classify(table: Table, row: list) -> str | None:
     if not filled:
         return "blank"
     header = table.header_text
-    same = sum(1 for c, t in enumerate(cells) if t and header.get(c) and norm_header(t) == header[c])
+    same = sum(1 for c, t in enumerate(cells) if t and norm_header(t) in header.get(c, ()))
     if same >= max(2, len(filled) // 2):
         return "header"
     totals = synonyms()["totals"]
@@ -78,7 +78,7 @@ def _data_rows(table: Table, result: SheetResult):
         if _classify(table, row):
             result.skipped += 1
             continue
-        yield r + 1, row
+        yield table.grid.row_number(r), row
 
 
 def _get(table: Table, row: list, key: str):

@@ -37,6 +37,11 @@ class Grid:
     name: str                                   # the sheet's name as it stands (CSV: the file name)
     rows: list[list]                            # cell values; rows[0] is spreadsheet row 1
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    lines: list[int] | None = None              # CSV: the line each row starts on (cells may hold line breaks)
+
+    def row_number(self, r: int) -> int:
+        """The 1-based spreadsheet row (CSV: line number) of grid row r."""
+        return self.lines[r] if self.lines is not None else r + 1
 
 
 # ----------------------------------------------------------------------------- synonyms
@@ -165,10 +170,22 @@ def _read_csv(path: Path) -> Grid:
     text = decode_text(path.read_bytes())
     sample = text[:4096]
     delimiter = max([",", ";", "\t"], key=sample.count)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    if len(rows) > MAX_ROWS or any(len(r) > MAX_COLUMNS for r in rows):
-        raise FileRefused("ไฟล์ CSV มีขนาดผิดปกติ (the CSV is implausibly large)")
-    return Grid(path.name, rows)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows, lines = [], []
+    try:
+        while True:
+            start = reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            if len(rows) >= MAX_ROWS or len(row) > MAX_COLUMNS:
+                raise FileRefused("ไฟล์ CSV มีขนาดผิดปกติ (the CSV is implausibly large)")
+            rows.append(row)
+            lines.append(start)
+    except csv.Error as exc:
+        raise FileRefused(f"อ่านไฟล์ CSV ไม่ได้ บรรทัด {reader.line_num} (unreadable CSV at line {reader.line_num}: {exc})") from None
+    return Grid(path.name, rows, lines=lines)
 
 
 # ----------------------------------------------------------------------------- locating tables
@@ -183,7 +200,7 @@ class Table:
     header_rows: tuple[int, ...]                # 0-based indexes of the header row(s)
     columns: dict[str, int]                     # key -> column index
     wide: list[tuple[int, str, object]]         # (column index, measure key, month date)
-    header_text: list[str]                      # normalised header text per column
+    header_text: dict[int, set[str]]            # normalised header texts per column (both rows of two)
 
     @property
     def first_data_row(self) -> int:
@@ -302,7 +319,11 @@ def locate(grid: Grid, kind_hint: str | None) -> Table | None:
                     continue
                 # Ties go to the single row: a data row under a header never adds a match.
                 if best is None or score > best[0]:
-                    norm = {c: norm_header(" ".join(ts[:1])) for c, ts in texts.items()}
+                    norm: dict[int, set[str]] = {}
+                    for hr in rows:
+                        for c, v in enumerate(grid.rows[hr]):
+                            if _cell_text(v):
+                                norm.setdefault(c, set()).add(norm_header(v))
                     best = (score, Table(grid, kind, rows, columns, wide, norm))
     return best[1] if best else None
 
