@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 from pythainlp.util import normalize as thai_normalize
 
@@ -67,7 +68,13 @@ def text(value) -> str | None:
         value = int(value)
     if isinstance(value, (dt.datetime, dt.date)):
         value = value.isoformat()
-    s = unicodedata.normalize("NFC", str(value))
+    return _clean(str(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _clean(raw: str) -> str | None:
+    # Cached: names, groups and occupations repeat in every monthly re-send.
+    s = unicodedata.normalize("NFC", raw)
     if _THAI_CHAR.search(s):
         s = thai_normalize(s)
     s = _SPACES.sub(" ", s).strip()
