@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,10 +48,17 @@ def _severity(check: str) -> str:
     return table.get(check, table.get("default", "error"))
 
 
-def _context():
+def _context(workspace: Path):
+    """The file context of expectations/, copied into a fresh workspace for this run.
+
+    Suites and checkpoints come from expectations/gx (reviewed, committed); results and
+    Data Docs of this run are written only in the workspace, so runs never pile up in the
+    repository, never see each other's results, and can run side by side.
+    """
     import great_expectations as gx
 
-    return gx.get_context(mode="file", project_root_dir=str(GX_ROOT))
+    shutil.copytree(GX_ROOT / "gx", workspace / "gx", ignore=shutil.ignore_patterns("uncommitted"))
+    return gx.get_context(mode="file", project_root_dir=str(workspace))
 
 
 def frame(con: duckdb.DuckDBPyConnection, suite: str, fiscal_year: int | None):
@@ -110,7 +118,26 @@ def validate(con: duckdb.DuckDBPyConnection, fiscal_year: int | None = None, mon
     started = dt.datetime.now()
     summary = ValidationSummary(run_id, fiscal_year)
     month_date = dt.date.fromisoformat(month + "-01") if month else None
-    context = _context()
+    with tempfile.TemporaryDirectory(prefix="sammachip-gx-") as workspace:
+        context = _context(Path(workspace))
+        _validate_suites(con, context, summary, fiscal_year, month_date, run_id)
+        if docs_dir is not None:
+            summary.docs_index = publish_docs(context, docs_dir)
+    summary.errors = sum(i["severity"] == "error" for i in summary.issues)
+    summary.warnings = sum(i["severity"] == "warning" for i in summary.issues)
+    con.execute("BEGIN TRANSACTION")
+    con.execute("INSERT INTO validation_run VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [run_id, started, dt.datetime.now(), fiscal_year, month_date, list(SUITES),
+                 summary.errors, summary.warnings])
+    if summary.issues:
+        cols = ["run_id", "check_name", "severity", "fiscal_year", "village_code", "month", "detail"]
+        con.executemany(f"INSERT INTO validation_result ({', '.join(cols)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [[i[c] for c in cols] for i in summary.issues])
+    con.execute("COMMIT")
+    return summary
+
+
+def _validate_suites(con, context, summary: ValidationSummary, fiscal_year, month_date, run_id) -> None:
     for name, (_, index_cols) in SUITES.items():
         df = frame(con, name, fiscal_year)
         if df.empty:
@@ -137,20 +164,6 @@ def validate(con: duckdb.DuckDBPyConnection, fiscal_year: int | None = None, mon
                         "village_code": row.get("village_code"), "month": month_date,
                         "detail": _detail(meta.get("detail_th", check), row),
                     })
-    summary.errors = sum(i["severity"] == "error" for i in summary.issues)
-    summary.warnings = sum(i["severity"] == "warning" for i in summary.issues)
-    con.execute("BEGIN TRANSACTION")
-    con.execute("INSERT INTO validation_run VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [run_id, started, dt.datetime.now(), fiscal_year, month_date, list(SUITES),
-                 summary.errors, summary.warnings])
-    if summary.issues:
-        cols = ["run_id", "check_name", "severity", "fiscal_year", "village_code", "month", "detail"]
-        con.executemany(f"INSERT INTO validation_result ({', '.join(cols)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [[i[c] for c in cols] for i in summary.issues])
-    con.execute("COMMIT")
-    if docs_dir is not None:
-        summary.docs_index = publish_docs(context, docs_dir)
-    return summary
 
 
 def publish_docs(context, docs_dir: Path) -> Path | None:
