@@ -138,10 +138,11 @@ def _read_calamine(path: Path) -> list[Grid]:
                 raise FileRefused(
                     f"อ่านชีต '{meta.name}' ไม่ได้ (cannot read sheet '{meta.name}': {type(exc).__name__})"
                 ) from None
-            if sheet.total_width > MAX_COLUMNS or sheet.total_height > MAX_ROWS:
+            n_rows, n_cols = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else (0, 0)
+            if n_cols > MAX_COLUMNS or n_rows > MAX_ROWS:
                 raise FileRefused(
-                    f"ชีต '{meta.name}' มีขนาดผิดปกติ {sheet.total_height} แถว × {sheet.total_width} คอลัมน์ "
-                    f"(sheet '{meta.name}' is implausibly large: {sheet.total_height} rows × {sheet.total_width} columns)"
+                    f"ชีต '{meta.name}' มีขนาดผิดปกติ {n_rows} แถว × {n_cols} คอลัมน์ "
+                    f"(sheet '{meta.name}' is implausibly large: {n_rows} rows × {n_cols} columns)"
                 )
             rows = sheet.to_python(skip_empty_area=False)
             grids.append(Grid(meta.name, rows, list(sheet.merged_cell_ranges or [])))
