@@ -122,7 +122,7 @@ def validate(con: duckdb.DuckDBPyConnection, fiscal_year: int | None = None, mon
         context = _context(Path(workspace))
         _validate_suites(con, context, summary, fiscal_year, month_date, run_id)
         if docs_dir is not None:
-            summary.docs_index = publish_docs(context, docs_dir)
+            summary.docs_index = publish_docs(context, docs_dir, summary.issues, fiscal_year)
     summary.errors = sum(i["severity"] == "error" for i in summary.issues)
     summary.warnings = sum(i["severity"] == "warning" for i in summary.issues)
     con.execute("BEGIN TRANSACTION")
@@ -166,13 +166,18 @@ def _validate_suites(con, context, summary: ValidationSummary, fiscal_year, mont
                     })
 
 
-def publish_docs(context, docs_dir: Path) -> Path | None:
-    """Copy the built Data Docs site into the report site."""
+def publish_docs(context, docs_dir: Path, issues: list[dict], fiscal_year: int | None) -> Path | None:
+    """Copy this run's Data Docs into the report site, made readable offline."""
+    from pipelines import datadocs
+
     sites = context.get_docs_sites_urls()
     if not sites:
         return None
     src = Path(sites[0]["site_url"].removeprefix("file://")).parent
-    if docs_dir.exists():
-        shutil.rmtree(docs_dir)
-    shutil.copytree(src, docs_dir)
+    tmp = docs_dir.with_name(docs_dir.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(src, tmp)
+    datadocs.make_offline(tmp, issues, f"คุณภาพข้อมูล ปีงบประมาณ {fiscal_year or ''}".strip())
+    shutil.rmtree(docs_dir, ignore_errors=True)
+    tmp.rename(docs_dir)
     return docs_dir / "index.html"

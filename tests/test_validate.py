@@ -1,5 +1,7 @@
 """The quota suite catches a breach and does not accuse a clean village."""
 
+import re
+
 from pipelines import ingest, validate
 from conftest import COVER, village_sheets, write_xlsx
 
@@ -24,7 +26,12 @@ def test_quota_breach_caught_clean_village_not_accused(con, tmp_path):
     detail = {c: d for c, _, _, _, d in issues}
     assert "6" in detail["quota_trainers"] and "21" in detail["quota_households"]
     assert result.errors == 4
-    assert (tmp_path / "docs" / "index.html").exists()
+    # Data Docs in the report site, readable offline: no remote script or stylesheet left
+    index = (tmp_path / "docs" / "index.html").read_text(encoding="utf-8")
+    assert "quota_households_per_trainer" in index
+    for page in (tmp_path / "docs").rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r"<(script|link)[^>]*(src|href)=\"https?://", text), page
 
 
 def test_latest_run_only(con, tmp_path):
