@@ -71,7 +71,12 @@ def norm_header(value) -> str:
     """Header text in one comparable form: no case, spaces, dots, dashes or (units)."""
     if value is None:
         return ""
-    s = unicodedata.normalize("NFC", str(value)).lower()
+    return _norm_header(str(value))
+
+
+@cache
+def _norm_header(value: str) -> str:
+    s = unicodedata.normalize("NFC", value).lower()
     s = _BRACKETS.sub("", s)
     return _NOISE.sub("", thai.digits(s))
 
@@ -238,8 +243,13 @@ _MONTH_TAIL = re.compile(
 )
 
 
+_HAS_DIGIT = re.compile(r"[0-9๐-๙]")
+
+
 def wide_column(text: str, table: dict[str, str], measures: list[str]):
     """'รายได้ ต.ค. 68' → ('income', 2025-10-01); None when the header is not a measure + month."""
+    if not _HAS_DIGIT.search(text):     # every month form carries a year
+        return None
     s = thai.digits(unicodedata.normalize("NFC", text)).replace(".", "")
     s = re.sub(r"\s+", " ", s).strip()
     m = _MONTH_TAIL.match(s)
@@ -301,6 +311,8 @@ def locate(grid: Grid, kind_hint: str | None) -> Table | None:
     best = None
     n = min(len(grid.rows), HEADER_SCAN_ROWS)
     for r in range(n):
+        if best is not None and r > best[1].header_rows[0]:
+            break       # the first row that reads as a header wins (with the row under it)
         single = {c: [_cell_text(v)] for c, v in enumerate(grid.rows[r]) if _cell_text(v)}
         if len(single) < 2:
             continue
