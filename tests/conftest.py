@@ -97,3 +97,33 @@ def village_sheets(village_serial: int = 1, months: int = 1, households: int = 2
                                   500, "กลุ่มหม้อห้อม", "เสื้อหม้อห้อม", "ผ้าและเครื่องแต่งกาย", "มผช.",
                                   "ตลาดชุมชน, ออนไลน์"])
     return {"ข้อมูลหมู่บ้าน": COVER, "วิทยากร": trainer_rows, "ครัวเรือน": household_rows, "ติดตาม": followup_rows}
+
+
+def write_xls(path: Path, sheets: dict[str, list[list]]) -> Path:
+    """The same rows as an Excel 97 .xls (xlwt); dates as real date cells."""
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    date_style = xlwt.easyxf(num_format_str="D/M/YYYY")
+    for name, rows in sheets.items():
+        ws = wb.add_sheet(name)
+        for r, row in enumerate(rows):
+            for c, v in enumerate(row):
+                if isinstance(v, (dt.date, dt.datetime)):
+                    ws.write(r, c, v, date_style)
+                elif v is not None:
+                    ws.write(r, c, v)
+    wb.save(str(path))
+    return path
+
+
+def write_ods(path: Path, sheets: dict[str, list[list]]) -> Path:
+    """The same rows as an OpenDocument spreadsheet (pandas + odfpy)."""
+    import pandas as pd
+
+    with pd.ExcelWriter(path, engine="odf") as writer:
+        for name, rows in sheets.items():
+            width = max(len(r) for r in rows)
+            pd.DataFrame([list(r) + [None] * (width - len(r)) for r in rows]).to_excel(
+                writer, sheet_name=name, header=False, index=False)
+    return path

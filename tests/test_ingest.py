@@ -112,3 +112,34 @@ def test_unreadable_files_are_refused_and_warehouse_untouched(con, tmp_path):
         o = _one(con, tmp_path / name)
         assert o.status == "refused" and o.unreadable and o.message, name
     assert con.execute("SELECT count(*) FROM trainer_row").fetchone()[0] == 0
+
+
+def test_references_by_id_and_followup_only_file_uses_current_roster(con, tmp_path):
+    from conftest import FOLLOWUP_HEADER, citizen_id as cid
+    sheets = village_sheets()
+    for row in sheets["ครัวเรือน"][1:]:           # trainer given by citizen ID, with dashes
+        idx = int(row[6].removeprefix("นายวิทยากร").split()[0])
+        t = sheets["วิทยากร"][idx + 1][3]
+        row[6] = f"{t[0]}-{t[1:5]}-{t[5:10]}-{t[10:12]}-{t[12]}"
+    del sheets["ติดตาม"]
+    _one(con, write_xlsx(tmp_path / "roster.xlsx", sheets))
+    assert con.execute("SELECT count(DISTINCT trainer_citizen_id) FROM household").fetchone()[0] == 5
+    follow = [FOLLOWUP_HEADER,
+              [cid("154010101000"), "ธ.ค. 68", "ทำ", "7,000", "2,000", None, None, None, None, None, None],
+              [cid("154010101999"), "ธ.ค. 68", "ทำ", "7,000", "2,000", None, None, None, None, None, None]]
+    o = _one(con, write_xlsx(tmp_path / "dec.xlsx", {"ข้อมูลหมู่บ้าน": COVER, "ติดตาม": follow}))
+    assert (o.status, o.rows_loaded, o.rows_rejected) == ("loaded", 1, 1)
+    assert con.execute("SELECT column_name, row_number FROM rejected_row").fetchone() == ("citizen_id", 3)
+    assert con.execute("SELECT count(*) FROM household").fetchone()[0] == 20     # roster untouched
+
+
+def test_withdrawn_household_and_its_replacement(con, tmp_path):
+    sheets = village_sheets()
+    sheets["ครัวเรือน"][3][12] = "ถอนตัว"
+    extra = list(sheets["ครัวเรือน"][3])
+    extra[3], extra[12], extra[2] = citizen_id("154010101999"), "ทดแทน", "ทดแทน หนึ่ง"
+    sheets["ครัวเรือน"].append(extra)
+    _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    statuses = dict(con.execute("SELECT status, count(*) FROM household GROUP BY status").fetchall())
+    assert statuses == {"active": 19, "withdrawn": 1, "replacement": 1}
+    assert con.execute("SELECT households_enrolled FROM village_month").fetchone()[0] == 20

@@ -85,3 +85,23 @@ def test_csv_sheets_given_together_load_in_order_whatever_their_encoding(con, tm
         ("loaded", 5, 0), ("loaded", 20, 0), ("loaded", 20, 0)]
     # row_number of a CSV is its line number: 5 block lines, the header on line 6
     assert con.execute("SELECT sheet, min(row_number) FROM household_row GROUP BY sheet").fetchone() == ("v_2.csv", 7)
+
+
+def test_every_workbook_format_loads_the_same_records(con, tmp_path):
+    from conftest import write_ods, write_xls
+
+    sheets = village_sheets(months=2)
+    query = "SELECT * EXCLUDE (file_id, sheet, row_number, superseded_by) FROM {}_row ORDER BY ALL"
+    loaded = {}
+    for suffix, writer in [(".xlsx", write_xlsx), (".xlsm", write_xlsx), (".xls", write_xls), (".ods", write_ods)]:
+        con.execute("DELETE FROM trainer_row; DELETE FROM household_row; DELETE FROM followup_row; "
+                    "DELETE FROM ingested_file")
+        path = tmp_path / f"v{suffix}"
+        if suffix == ".xlsm":
+            path = write_xlsx(tmp_path / "tmp.xlsx", sheets).rename(path)
+        else:
+            writer(path, sheets)
+        (o,) = ingest.ingest(con, [path])
+        assert (o.status, o.rows_loaded, o.rows_rejected) in {("loaded", 65, 0), ("replaced", 65, 0)}, (suffix, o)
+        loaded[suffix] = [con.execute(query.format(t)).fetchall() for t in ("trainer", "household", "followup")]
+    assert loaded[".xls"] == loaded[".xlsx"] == loaded[".ods"] == loaded[".xlsm"]
