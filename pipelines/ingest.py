@@ -41,6 +41,7 @@ class Outcome:
     rows_skipped: int = 0
     message: str | None = None
     unreadable: bool = False        # refused because it could not be read at all
+    received_at: dt.datetime | None = None
 
 
 @dataclass
@@ -297,9 +298,10 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], file_i
 def _record_file(con, o: Outcome, sha: str, size: int, duplicate_of: int | None = None) -> None:
     con.execute(
         "INSERT INTO ingested_file (file_id, path, sha256, size_bytes, village_code, fiscal_year, report_month, "
-        "status, rows_loaded, rows_rejected, rows_skipped, message, duplicate_of) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "status, rows_loaded, rows_rejected, rows_skipped, message, duplicate_of, received_at) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [o.file_id, o.path, sha, size, o.village_code, o.fiscal_year, o.report_month, o.status,
-         o.rows_loaded, o.rows_rejected, o.rows_skipped, o.message, duplicate_of],
+         o.rows_loaded, o.rows_rejected, o.rows_skipped, o.message, duplicate_of, o.received_at],
     )
 
 
@@ -362,7 +364,9 @@ class Ingestor:
     def ingest_file(self, path: Path) -> Outcome:
         o = Outcome(path=str(path), status="refused")
         try:
-            size = path.stat().st_size
+            stat = path.stat()
+            size = stat.st_size
+            o.received_at = dt.datetime.fromtimestamp(stat.st_mtime)
             sha = sha256(path)
         except OSError as exc:
             o.message, o.unreadable = f"อ่านไฟล์ไม่ได้ (cannot read the file): {exc.strerror}", True

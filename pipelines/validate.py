@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -28,8 +29,16 @@ GX_ROOT = config.EXPECTATIONS_DIR
 FRAMES_DIR = config.EXPECTATIONS_DIR / "frames"
 
 # suite name → (frame SQL file, columns that identify a row in validation_issue)
+VILLAGE = ["fiscal_year", "village_code"]
+VILLAGE_MONTH = ["fiscal_year", "village_code", "month"]
 SUITES: dict[str, tuple[str, list[str]]] = {
-    "quota": ("village_quota.sql", ["fiscal_year", "village_code"]),
+    "quota": ("village_quota.sql", VILLAGE),
+    "completeness": ("village_month_reporting.sql", VILLAGE_MONTH),
+    "completeness_rows": ("village_rejected.sql", VILLAGE),
+    "timeliness": ("village_month_reporting.sql", VILLAGE_MONTH),
+    "validity": ("village_validity.sql", VILLAGE),
+    "uniqueness": ("village_uniqueness.sql", VILLAGE),
+    "outliers": ("village_outliers.sql", VILLAGE),
 }
 
 
@@ -61,15 +70,32 @@ def _context(workspace: Path):
     return gx.get_context(mode="file", project_root_dir=str(workspace))
 
 
-def frame(con: duckdb.DuckDBPyConnection, suite: str, fiscal_year: int | None):
+def _params(fiscal_year: int | None, month: dt.date | None) -> dict:
+    cfg = config.settings().get("validation", {})
+    return {
+        "fiscal_year": fiscal_year, "month": month,
+        "due_days": cfg.get("due_days", 10), "income_max": cfg.get("income_max", 200_000),
+        "outlier_z": cfg.get("outlier_z", 3.5), "jump_factor": cfg.get("jump_factor", 3.0),
+    }
+
+
+def frame(con: duckdb.DuckDBPyConnection, suite: str, fiscal_year: int | None, month: dt.date | None = None):
+    """The frame a suite validates, aggregated in DuckDB from the SQL file under expectations/frames/."""
     sql = (FRAMES_DIR / SUITES[suite][0]).read_text(encoding="utf-8")
-    return con.execute(sql, {"fiscal_year": fiscal_year}).df()
+    used = set(re.findall(r"\$([a-z_]+)", sql))
+    return con.execute(sql, {k: v for k, v in _params(fiscal_year, month).items() if k in used}).df()
 
 
 def _latest_fiscal_year(con) -> int | None:
     row = con.execute("SELECT max(fiscal_year) FROM (SELECT fiscal_year FROM household UNION ALL "
                       "SELECT fiscal_year FROM trainer UNION ALL SELECT fiscal_year FROM followup)").fetchone()
     return row[0]
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None:
+        return None
+    return value.date() if hasattr(value, "date") else value
 
 
 def _detail(template: str, row: dict) -> str:
@@ -138,8 +164,11 @@ def validate(con: duckdb.DuckDBPyConnection, fiscal_year: int | None = None, mon
 
 
 def _validate_suites(con, context, summary: ValidationSummary, fiscal_year, month_date, run_id) -> None:
-    for name, (_, index_cols) in SUITES.items():
-        df = frame(con, name, fiscal_year)
+    frames: dict[str, object] = {}
+    for name, (sql_file, index_cols) in SUITES.items():
+        if sql_file not in frames:      # suites sharing a frame aggregate it once
+            frames[sql_file] = frame(con, name, fiscal_year, month_date)
+        df = frames[sql_file]
         if df.empty:
             continue
         result = _run_suite(context, name, df, index_cols)
@@ -161,7 +190,8 @@ def _validate_suites(con, context, summary: ValidationSummary, fiscal_year, mont
                     summary.issues.append({
                         "run_id": run_id, "check_name": check, "severity": severity,
                         "fiscal_year": int(row["fiscal_year"]) if row.get("fiscal_year") is not None else fiscal_year,
-                        "village_code": row.get("village_code"), "month": month_date,
+                        "village_code": row.get("village_code"),
+                        "month": _as_date(row.get("month")) or month_date,
                         "detail": _detail(meta.get("detail_th", check), row),
                     })
 

@@ -17,6 +17,7 @@ CREATE TABLE IF NOT EXISTS ingested_file (
     rows_skipped  INTEGER NOT NULL DEFAULT 0,
     message       VARCHAR,
     duplicate_of  BIGINT,               -- for status duplicate: the file with the same bytes
+    received_at   TIMESTAMP,            -- when the file landed (its modification time): timeliness
     ingested_at   TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
 
