@@ -16,7 +16,7 @@ from filelock import FileLock, Timeout
 
 from pipelines import ingest as ing
 from pipelines import register as reg
-from pipelines import warehouse
+from pipelines import todo, warehouse
 
 log = logging.getLogger("sammachip.monthly")
 
@@ -84,6 +84,8 @@ def _run(ctx, month, raw_dir, print_outcomes, run_ingest, run_report, run_valida
     validation = run_validate(ctx, None, month)
     timings["validate"] = time.perf_counter() - t0
     ctx.say(f"ตรวจคุณภาพข้อมูล (validation): {validation.errors} errors, {validation.warnings} warnings")
+    with warehouse.writer(ctx.warehouse) as con:
+        todo_files = todo.write_todo(con, ctx.reports / month / "todo")
 
     t0 = time.perf_counter()
     reports = run_report(ctx, month)
@@ -109,6 +111,7 @@ def _run(ctx, month, raw_dir, print_outcomes, run_ingest, run_report, run_valida
         "validation": {"run_id": validation.run_id, "fiscal_year": validation.fiscal_year,
                        "errors": validation.errors, "warnings": validation.warnings},
         "reports": {"ok": len(reports.ok), "failed": [str(f) for f in reports.failed]},
+        "todo": [str(p) for p in todo_files],
         "timings_s": {k: round(v, 2) for k, v in timings.items()},
         "versions": _versions(),
         "exit_status": exit_status,
