@@ -70,6 +70,9 @@ def test_newer_file_replaces_rosters_and_its_months_keeping_history(con, tmp_pat
     # history: the old rows are still there, marked superseded by the newer file
     assert con.execute("SELECT count(*) FROM household_row WHERE superseded_by = ?", [o.file_id]).fetchone()[0] == 20
     assert con.execute("SELECT count(*) FROM followup_row WHERE superseded_by = ?", [o.file_id]).fetchone()[0] == 20
+    old = con.execute("SELECT income, path FROM followup_history WHERE NOT is_current AND month = DATE '2025-10-01' "
+                      "AND citizen_id = ?", [citizen_id("154010101000")]).fetchone()
+    assert old[0] == Decimal("6000.00") and old[1].endswith("oct.xlsx")
 
 
 def test_bad_values_are_rejected_with_sheet_row_and_column(con, tmp_path):
