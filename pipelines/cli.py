@@ -266,6 +266,37 @@ def run_report(ctx: Ctx, month: str, villages=None, districts=None, province=Non
     return summary
 
 
+# ----------------------------------------------------------------------------- shortlist
+
+
+def run_shortlist(ctx: Ctx, fiscal_year: int, month: str | None, out: Path):
+    from pipelines import otop, warehouse
+
+    with warehouse.writer(ctx.warehouse) as con:
+        month_date = dt.date.fromisoformat(month + "-01") if month else otop.latest_month(con, fiscal_year)
+        if month_date is None:
+            err.print(f"[yellow]no follow-up data for fiscal year {fiscal_year}; no shortlist[/]")
+            return []
+        scored = otop.shortlist(con, fiscal_year, month_date)
+    otop.export_xlsx(scored, out, fiscal_year, month_date)
+    counts = {t: sum(s.tier == t for s in scored) for t in otop.TIER_TH}
+    ctx.say(f"OTOP shortlist: {len(scored)} candidates (" + ", ".join(f"{otop.TIER_TH[t]} {n}" for t, n in counts.items())
+            + f") → {out}")
+    return scored
+
+
+@main.command()
+@click.option("--fiscal-year", type=int, required=True, help="BE fiscal year, e.g. 2569.")
+@_month_option(required=False)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The xlsx to write.")
+@click.pass_obj
+def shortlist(ctx: Ctx, fiscal_year: int, month: str | None, out: Path) -> None:
+    """OTOP-readiness shortlist with the reasons behind every score (weights: otop.yml)."""
+    if fiscal_year < 2400:
+        raise click.BadParameter("give the fiscal year in BE, e.g. 2569", param_hint="--fiscal-year")
+    run_shortlist(ctx, fiscal_year, month, out)
+
+
 # ----------------------------------------------------------------------------- monthly / demo
 
 

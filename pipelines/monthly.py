@@ -43,7 +43,7 @@ def new_files(con, raw_dir: Path) -> list[Path]:
 
 def run(ctx, month: str, raw_dir: Path) -> int:
     """Returns the exit code: 0 clean, 1 data problems of error severity, 2 could not run."""
-    from pipelines.cli import _print_outcomes, err, run_ingest, run_report, run_validate
+    from pipelines.cli import _print_outcomes, err, run_ingest, run_report, run_shortlist, run_validate
 
     if not raw_dir.is_dir():
         err.print(f"[red]error:[/] raw folder not found: {raw_dir}")
@@ -56,12 +56,12 @@ def run(ctx, month: str, raw_dir: Path) -> int:
                   f"{ctx.warehouse}.monthly.lock); not starting a second one")
         return 2
     try:
-        return _run(ctx, month, raw_dir, _print_outcomes, run_ingest, run_report, run_validate)
+        return _run(ctx, month, raw_dir, _print_outcomes, run_ingest, run_report, run_validate, run_shortlist)
     finally:
         lock.release()
 
 
-def _run(ctx, month, raw_dir, print_outcomes, run_ingest, run_report, run_validate) -> int:
+def _run(ctx, month, raw_dir, print_outcomes, run_ingest, run_report, run_validate, run_shortlist) -> int:
     run_id = dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     started = dt.datetime.now()
     timings: dict[str, float] = {}
@@ -88,6 +88,11 @@ def _run(ctx, month, raw_dir, print_outcomes, run_ingest, run_report, run_valida
         todo_files = todo.write_todo(con, ctx.reports / month / "todo")
 
     t0 = time.perf_counter()
+    shortlist_path = ctx.reports / month / f"otop_shortlist_{validation.fiscal_year}.xlsx"
+    scored = run_shortlist(ctx, validation.fiscal_year, month, shortlist_path) if validation.fiscal_year else []
+    timings["shortlist"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
     reports = run_report(ctx, month)
     timings["report"] = time.perf_counter() - t0
 
@@ -112,6 +117,8 @@ def _run(ctx, month, raw_dir, print_outcomes, run_ingest, run_report, run_valida
                        "errors": validation.errors, "warnings": validation.warnings},
         "reports": {"ok": len(reports.ok), "failed": [str(f) for f in reports.failed]},
         "todo": [str(p) for p in todo_files],
+        "otop_shortlist": {"path": str(shortlist_path) if scored else None, "candidates": len(scored),
+                           "ready": sum(s.tier == "ready" for s in scored)},
         "timings_s": {k: round(v, 2) for k, v in timings.items()},
         "versions": _versions(),
         "exit_status": exit_status,

@@ -53,6 +53,10 @@ def write_xlsx(path: Path, sheets: dict[str, list[list]], merged: dict[str, list
         ws = wb.create_sheet(name)
         for row in rows:
             ws.append(row)
+        for row in ws.iter_rows():
+            for cell in row:        # text typed with a leading = is text, not a formula
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
         for rng in (merged or {}).get(name, []):
             ws.merge_cells(rng)
     wb.save(path)
