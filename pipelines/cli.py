@@ -266,6 +266,36 @@ def run_report(ctx: Ctx, month: str, villages=None, districts=None, province=Non
     return summary
 
 
+# ----------------------------------------------------------------------------- template
+
+
+@main.command()
+@click.option("--village", "village_code", required=True, help="8-digit village code.")
+@click.option("--fiscal-year", type=int, required=True, help="BE fiscal year, e.g. 2569.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def template(ctx: Ctx, village_code: str, fiscal_year: int, out: Path) -> None:
+    """A blank workbook for one village: header block filled, drop-down lists, checks."""
+    from pipelines import template as tpl
+    from pipelines import warehouse
+
+    if fiscal_year < 2400:
+        raise click.BadParameter("give the fiscal year in BE, e.g. 2569", param_hint="--fiscal-year")
+    try:
+        con = warehouse.connect(ctx.warehouse, read_only=True)
+    except FileNotFoundError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        sys.exit(2)
+    try:
+        tpl.write_template(con, village_code, fiscal_year, out)
+    except ValueError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        sys.exit(2)
+    finally:
+        con.close()
+    ctx.say(f"แบบฟอร์มหมู่บ้าน {village_code} ปีงบประมาณ {fiscal_year} → {out}")
+
+
 # ----------------------------------------------------------------------------- shortlist
 
 
