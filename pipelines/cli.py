@@ -266,6 +266,23 @@ def run_report(ctx: Ctx, month: str, villages=None, districts=None, province=Non
     return summary
 
 
+# ----------------------------------------------------------------------------- export
+
+
+@main.command("export")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "formats", type=click.Choice(["parquet", "csv"]), multiple=True,
+              default=("parquet", "csv"), show_default=True)
+@click.pass_obj
+def export_cmd(ctx: Ctx, out: Path, formats: tuple[str, ...]) -> None:
+    """The contract views as Parquet and CSV (with BOM); masked IDs, no names."""
+    from pipelines import export, warehouse
+
+    with warehouse.writer(ctx.warehouse) as con:
+        files = export.export(con, out, formats)
+    ctx.say(f"{len(files)} files → {out}")
+
+
 # ----------------------------------------------------------------------------- template
 
 
