@@ -48,6 +48,19 @@ def _month_option(required: bool = True):
                         help="Calendar month, YYYY-MM (BE 2568-10 accepted).")
 
 
+def _log_to_file(log_dir: Path) -> None:
+    """Unattended runs also log to logs/sammachip.log, rotated at 5 MB, ten files kept."""
+    from logging.handlers import RotatingFileHandler
+
+    log_dir.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(log_dir / "sammachip.log", maxBytes=5 * 1024 * 1024, backupCount=10,
+                                  encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.setLevel(logging.INFO)
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(logging.INFO)
+
+
 def _progress_wanted(ctx: Ctx) -> bool:
     return not ctx.quiet and sys.stderr.isatty()
 
@@ -355,6 +368,8 @@ def shortlist(ctx: Ctx, fiscal_year: int, month: str | None, out: Path) -> None:
 def monthly(ctx: Ctx, month: str, raw_dir: Path) -> None:
     """Ingest new files, validate, report; write reports/<month>/manifest.json."""
     from pipelines import monthly as mon
+
+    _log_to_file(config.LOG_DIR)
 
     sys.exit(mon.run(ctx, month, raw_dir))
 

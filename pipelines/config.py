@@ -18,6 +18,7 @@ DEFAULT_WAREHOUSE = WAREHOUSE_DIR / "sammachip.duckdb"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 REPORTS_DIR = PROJECT_ROOT / "reports"
+LOG_DIR = Path(os.environ.get("SAMMACHIP_LOG_DIR", PROJECT_ROOT / "logs"))
 CONFIG_FILE = PROJECT_ROOT / "sammachip.yml"
 
 

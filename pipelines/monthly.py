@@ -137,5 +137,7 @@ def _run(ctx, month, raw_dir, print_outcomes, run_ingest, run_report, run_valida
             [run_id, dt.date.fromisoformat(month + "-01"), started, dt.datetime.now(), len(outcomes), len(refused),
              manifest["rows"]["rows_loaded"], manifest["rows"]["rows_rejected"], validation.errors,
              validation.warnings, len(reports.ok), len(reports.failed), exit_status, str(out)])
+    log.info("monthly %s finished: exit %d, %d new files, %d errors, %d warnings, %d reports", month, exit_status,
+             len(outcomes), validation.errors, validation.warnings, len(reports.ok))
     ctx.say(f"manifest: {out}")
     return exit_status
