@@ -9,6 +9,7 @@ Choices where the spec is silent: docs/decisions.md.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,7 +171,10 @@ def _same(a, b, key) -> bool:
     except ValueError:
         pass
     from pipelines.register import _name
-    return _name(str(a)) == _name(str(b))
+    a, b = thai.text(a) or "", thai.text(b) or ""    # a code typed as a number cell is 54060407.0
+    if key == "village_code":
+        a, b = (re.sub(r"[\s-]", "", thai.digits(x)) for x in (a, b))
+    return _name(a) == _name(b)
 
 
 def _year_and_month(block: dict) -> tuple[int, dt.date | None]:

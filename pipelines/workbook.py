@@ -285,21 +285,28 @@ def _match_row(texts: dict[int, list[str]], kind: str):
 def _two_row_texts(grid: Grid, r: int) -> dict[int, list[str]]:
     """Candidate texts of a two-row header at rows r, r+1 (a group header over its children)."""
     parent = _merged_parent(grid, r)
+    row = grid.rows[r]
+    # Columns under a group header: a horizontal merge, or a header typed once and carried right.
+    grouped = {c for (r0, c0), (r1, c1) in grid.merged if r0 <= r <= r1 and c1 > c0
+               for c in range(c0, c1 + 1)}
     child = {c: _cell_text(v) for c, v in enumerate(grid.rows[r + 1]) if _cell_text(v)}
-    # A group header typed once over its children without a merge: carry it right.
-    carried, last = {}, ""
+    carried, last, start = {}, "", None
     for c in range(max(list(parent) + list(child) + [-1]) + 1):
         if c in parent:
-            last = parent[c]
+            last, start = parent[c], c
         elif c in child and last:
             carried[c] = last
+            grouped.update({start, c})
         else:
             last = ""
     out: dict[int, list[str]] = {}
     for c in set(parent) | set(child):
         p, ch = parent.get(c) or carried.get(c, ""), child.get(c, "")
         if ch and p and p != ch:
-            out[c] = [ch + p, p + ch, ch] + ([p] if c in parent else [])
+            # The lower cell read alone only under a group header: under a plain one-column
+            # header it is a data row ("no" under "ประกอบอาชีพ ต.ค. 68" is an answer, not "No.").
+            alone = [ch] if c in grouped or not _cell_text(row[c] if c < len(row) else None) else []
+            out[c] = [ch + p, p + ch] + alone + ([p] if c in parent else [])
         else:
             out[c] = [ch or p]
     return out

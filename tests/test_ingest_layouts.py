@@ -105,3 +105,29 @@ def test_every_workbook_format_loads_the_same_records(con, tmp_path):
         assert (o.status, o.rows_loaded, o.rows_rejected) in {("loaded", 65, 0), ("replaced", 65, 0)}, (suffix, o)
         loaded[suffix] = [con.execute(query.format(t)).fetchall() for t in ("trainer", "household", "followup")]
     assert loaded[".xls"] == loaded[".xlsx"] == loaded[".ods"] == loaded[".xlsm"]
+
+
+def test_a_data_row_of_answers_is_never_read_as_a_second_header_row(con, tmp_path):
+    """Wide follow-up without a ลำดับ column whose first household answers "no": the "no"
+    is an answer under "ประกอบอาชีพ ต.ค. 68", not the English header "No."."""
+    s = village_sheets(months=1)
+    long = {r[0]: r for r in s["ติดตาม"][1:]}
+    wide = [["เลขประจำตัวประชาชน", "ประกอบอาชีพ ต.ค. 68", "รายได้ ต.ค. 68", "รายจ่าย ต.ค. 68"]]
+    for n, cid in enumerate(long):
+        a = long[cid]
+        wide.append([cid, "no" if n == 0 else ("yes" if a[2] == "ใช่" else "no"),
+                     None if n == 0 else a[3], None if n == 0 else a[4]])
+    s["ติดตาม"] = wide
+    (o,) = ingest.ingest(con, [write_xlsx(tmp_path / "wide.xlsx", s)])
+    assert (o.status, o.rows_rejected) == ("loaded", 0), o.message
+    rows = con.execute("SELECT practising, count(*) FROM followup_row GROUP BY ALL ORDER BY ALL").fetchall()
+    assert rows == [(False, 3), (True, 17)]
+
+
+def test_a_village_code_typed_as_a_number_cell_matches_itself_on_every_sheet(con, tmp_path):
+    s = village_sheets(months=1)
+    block = [["รหัสหมู่บ้าน", 54010301.0], ["ปีงบประมาณ", 2569], []]
+    # the cover keeps the code as text "54010301"; the trainer sheet's block has it as a number
+    s["วิทยากร"] = block + s["วิทยากร"]
+    (o,) = ingest.ingest(con, [write_xlsx(tmp_path / "numeric_code.xlsx", s)])
+    assert (o.status, o.village_code, o.rows_rejected) == ("loaded", "54010301", 0), o.message
