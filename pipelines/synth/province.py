@@ -1,0 +1,156 @@
+"""A synthetic province: the register, one workbook per village and month, and the truth.
+
+Files are cumulative (month m carries months 1..m) and their modification times are set
+to plausible arrival dates in month order, so ingest's arrival order is the intended one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+from pipelines.synth import fiscal
+from pipelines.synth import register as reg
+from pipelines.synth import village as vil
+from pipelines.synth.layout import Tally, sheets
+from pipelines.synth.mess import Style
+from pipelines.synth.truth import Truth
+from pipelines.synth.workbook import write
+
+BANGKOK_TIME = dt.timezone(dt.timedelta(hours=7))
+MEDIA = {  # per mess level: how villages send a month (weights)
+    0: {"xlsx": 1},
+    1: {"xlsx": 1},
+    2: {"xlsx": 70, "csv": 15, "ods": 15},
+    3: {"xlsx": 50, "csv": 20, "ods": 15, "xlsm": 15},
+}
+CSV_PARTS = (("trainers", "1_trainers"), ("households", "2_households"), ("followup", "3_followup"))
+
+
+def generate(out: Path, province: str = "54", villages: int | None = None, months: int = 3,
+             seed: int = 0, mess: int = 0, fiscal_year: int = 2569) -> dict:
+    """Register + workbooks + truth under `out`; returns counts of what was written."""
+    if not 1 <= months <= 12:
+        raise ValueError("months must be 1..12")
+    if mess not in MEDIA:
+        raise ValueError("mess must be 0..3")
+    if villages is not None and villages < 1:
+        raise ValueError("villages must be at least 1")
+    out = Path(out)
+    register = reg.villages(province, seed)
+    reg.write(out, register)
+    neighbours = defaultdict(list)
+    for v in register:
+        neighbours[v.subdistrict_code].append(v)
+    chosen = sample(register, villages, seed)
+    files = 0
+    with Truth(out / "_truth") as truth:
+        for v in chosen:
+            year = vil.content(v, neighbours[v.subdistrict_code], fiscal_year, months, seed)
+            vil.plan(year, seed, mess)
+            files += _write_village(out, year, seed, mess, truth)
+            truth.village(year)
+        counts = dict(truth.counts)
+    return {
+        "province": province, "fiscal_year": fiscal_year, "months": months, "mess": mess,
+        "register_villages": len(register), "villages": len(chosen), "files": files,
+        "records": counts["trainer"] + counts["household"] + counts["followup"],
+        "trainers": counts["trainer"], "households": counts["household"], "followups": counts["followup"],
+        "rejected_rows": counts["rejected"], "quota_breaches": counts["quota_breach"],
+    }
+
+
+def sample(register: list[reg.Village], n: int | None, seed: int) -> list[reg.Village]:
+    """All villages, or n of them taken in turn from each district so every district shows up."""
+    if n is None or n >= len(register):
+        return list(register)
+    rng = random.Random(f"{seed}:sample")
+    by_district: dict[str, list] = defaultdict(list)
+    for v in register:
+        by_district[v.district_code].append(v)
+    pools = [rng.sample(vs, len(vs)) for _, vs in sorted(by_district.items())]
+    picked: list[reg.Village] = []
+    while len(picked) < n:
+        for pool in pools:
+            if pool and len(picked) < n:
+                picked.append(pool.pop())
+    return sorted(picked, key=lambda v: v.code)
+
+
+def _write_village(out: Path, year: vil.VillageYear, seed: int, mess: int, truth: Truth) -> int:
+    v, fy = year.village, year.fiscal_year
+    folder = out / v.district_code / v.code
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob(f"{v.code}_*"):      # a re-run replaces this village's files, nothing else
+        old.unlink()
+    written = 0
+    for m in range(1, year.months + 1):
+        rng = random.Random(f"{seed}:{fy}:{v.code}:{m}:style{mess}")
+        medium = rng.choices(list(MEDIA[mess]), list(MEDIA[mess].values()))[0]
+        style = Style.choose(rng, mess, medium)
+        report = fiscal.month_start(fy, m)
+        arrival = _arrival(rng, fy, m, mess)
+        stem = f"{v.code}_{report:%Y-%m}"
+        status = "loaded" if m == 1 else "replaced"
+        parts = sheets(year, m, style)
+        if medium == "csv":
+            by_kind = {kind: (grid, tally) for kind, grid, tally in parts}
+            for i, (kind, suffix) in enumerate(CSV_PARTS):
+                grid, tally = by_kind[kind]
+                path = folder / f"{stem}_{suffix}.csv"
+                # A CSV's "sheet" in rejected_row is its file name (contract).
+                tally.rejected = [(path.name, row, column) for _, row, column in tally.rejected]
+                write(path, [grid], arrival, style.encoding)
+                _stamp(path, arrival + dt.timedelta(minutes=i))
+                truth.file(_rel(out, path), v.code, fy, report, status, tally)
+                written += 1
+            continue
+        path = folder / f"{stem}.{medium}"
+        write(path, [grid for _, grid, _ in parts], arrival)
+        _stamp(path, arrival)
+        truth.file(_rel(out, path), v.code, fy, report, status, _sum(t for _, _, t in parts if t))
+        written += 1
+        if year.resend_month == m:                # the same file sent again a day later
+            copy = folder / f"{stem}_resend.{medium}"
+            shutil.copyfile(path, copy)
+            _stamp(copy, arrival + dt.timedelta(days=1, hours=3))
+            truth.file(_rel(out, copy), v.code, fy, report, "duplicate")
+            written += 1
+        if year.misfiled_month == m:              # a draft whose village code belongs to the neighbour
+            other = next(n for n in year.groups.neighbours if n.code != v.code)
+            wrong = folder / f"{stem}_fix.xlsx"
+            bad_style = Style.choose(random.Random(f"{seed}:{fy}:{v.code}:{m}:misfiled"), mess, "xlsx")
+            write(wrong, [g for _, g, _ in sheets(year, m, bad_style, code_override=other.code)], arrival)
+            _stamp(wrong, arrival + dt.timedelta(hours=2))
+            truth.file(_rel(out, wrong), None, None, None, "refused")   # its village is contradictory
+            written += 1
+    return written
+
+
+def _arrival(rng: random.Random, fiscal_year: int, month: int, mess: int) -> dt.datetime:
+    """Sent in the first days after the month ends; at mess >= 2 now and then late."""
+    late = mess >= 2 and rng.random() < 0.1
+    day = fiscal.month_end(fiscal_year, month) + dt.timedelta(days=rng.randint(12, 25) if late else rng.randint(1, 8))
+    return dt.datetime.combine(day, dt.time(9, rng.randint(0, 59)))
+
+
+def _stamp(path: Path, arrival: dt.datetime) -> None:
+    ts = arrival.replace(tzinfo=BANGKOK_TIME).timestamp()
+    os.utime(path, (ts, ts))
+
+
+def _rel(out: Path, path: Path) -> str:
+    return path.relative_to(out).as_posix()
+
+
+def _sum(tallies) -> Tally:
+    total = Tally()
+    for t in tallies:
+        total.loaded += t.loaded
+        total.skipped += t.skipped
+        total.rejected += t.rejected
+    return total
