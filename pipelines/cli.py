@@ -65,21 +65,39 @@ def _progress_wanted(ctx: Ctx) -> bool:
     return not ctx.quiet and sys.stderr.isatty()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Conditions of the machine, not bugs, end in one clear line and exit code 2."""
+
+    def invoke(self, ctx: click.Context):
+        from pipelines.warehouse import WarehouseBusy
+
+        try:
+            return super().invoke(ctx)
+        except WarehouseBusy as exc:
+            err.print(f"[red]error:[/] {exc}")
+            sys.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--warehouse", type=click.Path(path_type=Path), default=config.DEFAULT_WAREHOUSE,
               show_default=True, help="DuckDB warehouse file.")
 @click.option("--reports", type=click.Path(path_type=Path), default=config.REPORTS_DIR,
               show_default=True, help="Folder of the report site.")
 @click.option("--quiet", is_flag=True, help="Print only errors.")
+@click.option("--verbose", is_flag=True, help="Log every file and report to the console, not only to the log file.")
 @click.version_option(package_name="sammachip")
 @click.pass_context
-def main(click_ctx: click.Context, warehouse: Path, reports: Path, quiet: bool) -> None:
+def main(click_ctx: click.Context, warehouse: Path, reports: Path, quiet: bool, verbose: bool) -> None:
     """sammachip: village tracking workbooks → warehouse → validation → reports.
 
     โครงการสร้างสัมมาชีพชุมชน — Community Right Livelihood programme.
     """
-    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    # The console gets warnings (a cron mail stays short: the summary tables say the rest);
+    # --verbose adds a line per file and report, which the log file always has.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
+            handler.setLevel(logging.INFO if verbose and not quiet else logging.WARNING)
     click_ctx.obj = Ctx(warehouse, reports, quiet)
 
 

@@ -41,6 +41,45 @@ def new_files(con, raw_dir: Path) -> list[Path]:
     return [p for p in ing.discover([raw_dir]) if (str(p), ing.sha256(p)) not in seen]
 
 
+def fingerprint(con, month: str) -> str:
+    """Everything a month's outputs depend on: the files taken in (and what became of
+    them), the register, the configuration, the suites, the notebooks and the code version.
+    Equal fingerprints mean a re-run would write the same site, so it can be skipped."""
+    import hashlib
+
+    from pipelines import config
+
+    h = hashlib.sha256(month.encode())
+    for query in ("SELECT file_id, sha256, status FROM ingested_file ORDER BY file_id",
+                  "SELECT count(*), hash(list(village_code ORDER BY village_code)) FROM register_village"):
+        h.update(repr(con.execute(query).fetchall()).encode())
+    inputs = [config.CONFIG_FILE, *sorted(config.NOTEBOOKS_DIR.glob("*.ipynb")),
+              *sorted((config.EXPECTATIONS_DIR).rglob("*.json")), *sorted(config.EXPECTATIONS_DIR.rglob("*.sql")),
+              *sorted(Path(__file__).parent.glob("*.yml"))]
+    for path in inputs:
+        if path.is_file():
+            h.update(path.name.encode() + path.read_bytes())
+    h.update(repr(_versions()).encode())
+    return h.hexdigest()
+
+
+def _unchanged(ctx, month: str, fp: str) -> dict | None:
+    """The previous manifest of this month if it finished with the same fingerprint and its
+    site is all there; a run killed mid-way never wrote one, so it is redone."""
+    try:
+        manifest = json.loads((ctx.reports / month / "manifest.json").read_text(encoding="utf-8"))
+        rendered = json.loads((ctx.reports / month / "render_summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if manifest.get("fingerprint") != fp or manifest.get("exit_status") not in (0, 1):
+        return None
+    if not (ctx.reports / month / "index.html").is_file():
+        return None
+    if any(not Path(r["path"]).is_file() for r in rendered.get("ok", [])):
+        return None
+    return manifest
+
+
 def run(ctx, month: str, raw_dir: Path) -> int:
     """Returns the exit code: 0 clean, 1 data problems of error severity, 2 could not run."""
     from pipelines.cli import _print_outcomes, err, run_ingest, run_report, run_shortlist, run_validate
@@ -70,12 +109,28 @@ def _run(ctx, month, raw_dir, print_outcomes, run_ingest, run_report, run_valida
     with warehouse.writer(ctx.warehouse) as con:
         for path in register_files(raw_dir):
             reg.load_register(con, path)
-        todo = new_files(con, raw_dir)
+        pending = new_files(con, raw_dir)
     timings["register"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    outcomes = run_ingest(ctx, todo) if todo else []
+    outcomes = run_ingest(ctx, pending) if pending else []
     timings["ingest"] = time.perf_counter() - t0
+    with warehouse.writer(ctx.warehouse) as con:
+        fp = fingerprint(con, month)
+        previous = None if outcomes else _unchanged(ctx, month, fp)
+        if previous is not None:
+            # Nothing new since a complete run of this month: its site, to-do lists and
+            # shortlist stand as they are. The run is still recorded in the history.
+            con.execute("INSERT INTO monthly_run VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [run_id, dt.date.fromisoformat(month + "-01"), started, dt.datetime.now(), 0, 0, 0, 0,
+                         previous["validation"]["errors"], previous["validation"]["warnings"],
+                         previous["reports"]["ok"], 0, previous["exit_status"],
+                         str(ctx.reports / month / "manifest.json")])
+    if previous is not None:
+        ctx.say(f"ไม่มีไฟล์ใหม่และไม่มีอะไรเปลี่ยน (nothing new since run {previous['run_id']}): "
+                f"{ctx.reports / month / 'index.html'} is current")
+        log.info("monthly %s: unchanged since run %s, nothing redone", month, previous["run_id"])
+        return previous["exit_status"]
     if outcomes:
         print_outcomes(ctx, outcomes)
     ctx.say(f"ไฟล์ใหม่ (new files): {len(outcomes)}")
@@ -121,6 +176,7 @@ def _run(ctx, month, raw_dir, print_outcomes, run_ingest, run_report, run_valida
                            "ready": sum(s.tier == "ready" for s in scored)},
         "timings_s": {k: round(v, 2) for k, v in timings.items()},
         "versions": _versions(),
+        "fingerprint": fp,
         "exit_status": exit_status,
     }
     with warehouse.writer(ctx.warehouse) as con:

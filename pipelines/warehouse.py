@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import re
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -35,6 +37,26 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
     return con
 
 
+def _connect_when_free(path: Path, deadline: float) -> duckdb.DuckDBPyConnection:
+    """DuckDB refuses a writer while any process has the file open, even read-only (a report
+    kernel finishing, a planner's notebook): wait for it, then say who holds it."""
+    pause = 0.1
+    while True:
+        try:
+            return connect(path)
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower():
+                raise
+            if time.monotonic() >= deadline:
+                holder = re.search(r"\(PID (\d+)\)", str(e))
+                raise WarehouseBusy(
+                    f"the warehouse {path} is open in another program"
+                    + (f" (process {holder[1]})" if holder else "")
+                    + "; close it (a notebook or DuckDB session) and run again") from None
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
+
+
 class WarehouseBusy(RuntimeError):
     """Another sammachip process holds the warehouse for writing."""
 
@@ -56,7 +78,7 @@ def writer(path: str | Path, wait_seconds: float = 600) -> Iterator[duckdb.DuckD
             f"the warehouse {path} is in use by another sammachip run; waited {wait_seconds:.0f} s"
         ) from None
     try:
-        con = connect(path)
+        con = _connect_when_free(path, time.monotonic() + wait_seconds)
         try:
             yield con
         finally:

@@ -23,7 +23,7 @@ def _village_files(tmp_path, n):
 
 
 def _cli(wh, *args, quiet=True):
-    return subprocess.Popen([sys.executable, "-m", "pipelines", "--warehouse", str(wh), *(["--quiet"] if quiet else []),
+    return subprocess.Popen([sys.executable, "-m", "pipelines", "--warehouse", str(wh), *(["--quiet"] if quiet else ["--verbose"]),
                              *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
@@ -69,3 +69,30 @@ def test_two_ingests_at_once_queue_and_never_duplicate(tmp_path, register_csv):
     statuses = con.execute("SELECT status, count(*) FROM ingested_file GROUP BY status ORDER BY status").fetchall()
     assert dict(statuses) == {"duplicate": 12, "loaded": 3, "replaced": 9}
     assert con.execute("SELECT count(*) FROM household").fetchone()[0] == 3 * 20
+
+
+def test_a_writer_waits_for_a_reader_then_says_who_holds_the_warehouse(tmp_path):
+    """A planner's notebook holding the file read-only: the writer waits, then refuses clearly."""
+    import subprocess
+    import sys
+
+    import pytest
+
+    from pipelines import warehouse
+
+    db = tmp_path / "w.duckdb"
+    with warehouse.writer(db):
+        pass
+    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}, "
+                               "read_only=True); print('open', flush=True); time.sleep(30)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(warehouse.WarehouseBusy, match=f"process {holder.pid}"):
+            with warehouse.writer(db, wait_seconds=1):
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
+    with warehouse.writer(db, wait_seconds=5) as con:       # free again once the reader is gone
+        assert con.execute("SELECT 1").fetchone() == (1,)
