@@ -97,6 +97,16 @@ def _name(text: str | None) -> str:
     return re.sub(r"^บ้าน", "", s)
 
 
+_EN_PREFIX = re.compile(r"^(changwat|amphoe|amphur|khet|tambon|tambol|khwaeng|ban)\s+")
+
+
+def _english(text) -> str:
+    """'Amphoe Mueang  Phrae' and 'mueang-phrae' compare equal."""
+    s = (thai.text(text) or "").lower()
+    s = _EN_PREFIX.sub("", s)
+    return re.sub(r"[^a-z]", "", s)
+
+
 @dataclass(frozen=True)
 class Village:
     code: str
@@ -114,6 +124,20 @@ class Register:
         rows = con.execute("SELECT village_code, village_no, village_name, subdistrict_name, district_name, province_name "
                            "FROM village").fetchall()
         self.by_code = {r[0]: Village(*r) for r in rows}
+        # Official English names too: a header block may say "Amphoe: Mueang Phrae".
+        self.english = {r[0]: {"subdistrict": r[1], "district": r[2], "province": r[3]} for r in con.execute("""
+            SELECT v.village_code, s.subdistrict_name_en, d.district_name_en, p.province_name_en
+            FROM register_village v JOIN subdistrict s USING (subdistrict_code)
+            JOIN district d USING (district_code) JOIN province p USING (province_code)""").fetchall()}
+
+    def _same(self, v: Village, key: str, given) -> bool:
+        """Does the name written for `key` (province, district, subdistrict, village_name) fit village v?"""
+        have = {"province": v.province, "district": v.district, "subdistrict": v.subdistrict,
+                "village_name": v.name}[key]
+        if _name(given) == _name(have):
+            return True
+        en = self.english.get(v.code, {}).get(key)
+        return bool(en) and _english(given) == _english(en)
 
     def __len__(self) -> int:
         return len(self.by_code)
@@ -133,10 +157,9 @@ class Register:
             v = self.by_code.get(code)
             if v is None:
                 raise ValueError(f"รหัสหมู่บ้าน {code} ไม่อยู่ในทะเบียนหมู่บ้าน (village code {code} is not in the register)")
-            wrong = [label for key, label, have in (
-                ("province", "จังหวัด", v.province), ("district", "อำเภอ", v.district),
-                ("subdistrict", "ตำบล", v.subdistrict), ("village_name", "ชื่อหมู่บ้าน", v.name))
-                if names[key] and _name(names[key]) != _name(have)]
+            wrong = [label for key, label in (
+                ("province", "จังหวัด"), ("district", "อำเภอ"), ("subdistrict", "ตำบล"), ("village_name", "ชื่อหมู่บ้าน"))
+                if names[key] and not self._same(v, key, names[key])]
             if no is not None and no != v.no:
                 wrong.append("หมู่ที่")
             if wrong:
@@ -149,11 +172,10 @@ class Register:
             raise ValueError("ระบุหมู่บ้านไม่ครบ: ต้องมีรหัสหมู่บ้าน หรือ อำเภอ ตำบล และหมู่ที่/ชื่อหมู่บ้าน "
                              "(village not identified: give the village code, or district, subdistrict and village no/name)")
         hits = [v for v in self.by_code.values()
-                if _name(v.subdistrict) == _name(names["subdistrict"])
-                and _name(v.district) == _name(names["district"])
-                and (not names["province"] or _name(v.province) == _name(names["province"]))
+                if self._same(v, "subdistrict", names["subdistrict"]) and self._same(v, "district", names["district"])
+                and (not names["province"] or self._same(v, "province", names["province"]))
                 and (no is None or v.no == no)
-                and (not names["village_name"] or _name(v.name) == _name(names["village_name"]))]
+                and (not names["village_name"] or self._same(v, "village_name", names["village_name"]))]
         if len(hits) == 1:
             return hits[0]
         where = f"ต.{thai.text(names['subdistrict'])} อ.{thai.text(names['district'])} หมู่ {no if no is not None else '-'} {thai.text(names['village_name']) or ''}".strip()

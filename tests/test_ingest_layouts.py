@@ -131,3 +131,27 @@ def test_a_village_code_typed_as_a_number_cell_matches_itself_on_every_sheet(con
     s["วิทยากร"] = block + s["วิทยากร"]
     (o,) = ingest.ingest(con, [write_xlsx(tmp_path / "numeric_code.xlsx", s)])
     assert (o.status, o.village_code, o.rows_rejected) == ("loaded", "54010301", 0), o.message
+
+
+def test_an_all_english_workbook_with_label_colon_value_cells(con, tmp_path):
+    """English sheet names in any case and spacing, English headers, `label: value` cells,
+    the village named without its บ้าน prefix and its district with the อ. prefix."""
+    th = village_sheets(months=1)
+    cover = [["Province: Phrae"], ["Amphoe: อ.เมืองแพร่"], ["Tambon", "น้ำชำ"], ["Moo", "๑"], ["Village name", "น้ำชำ"],
+             ["FY", "2026"], ["Report month", "2025-10"]]
+    trainers = [["No", "Title", "First name", "Last name", "National ID", "Role", "Expertise", "Phone"]] + [
+        [r[0], r[1], *r[2].split(" ", 1), r[3], "sage" if r[4] == "ปราชญ์ชุมชน" else "team", r[5], r[6]]
+        for r in th["วิทยากร"][1:]]
+    households = [["#", "Title", "Full name", "Citizen ID", "House no", "Members", "Trainer", "Occupation",
+                   "Occupation type", "Training date", "Income before", "Expense before", "Status", "Remark"]]
+    households += [r[:12] + ["ออก" if i == 19 else None, None] for i, r in enumerate(th["ครัวเรือน"][1:])]
+    followup = [["Citizen ID", "Month", "Practising", "Income", "Expense", "Savings", "Occupation group", "Product",
+                 "OTOP type", "Product standard", "Sales channels"]] + [
+        [r[0], "Oct 2025" if False else "10/2568", "Y" if r[2] == "ใช่" else "N", *r[3:]] for r in th["ติดตาม"][1:]]
+    path = write_xlsx(tmp_path / "english.xlsx", {"COVER": cover, " Trainers ": trainers, "HouseHolds": households,
+                                                  "Follow Up": followup, "Pivot": [["sum", 1]]})
+    (o,) = ingest.ingest(con, [path])
+    assert (o.status, o.village_code, o.rows_rejected, o.rows_loaded) == ("loaded", "54010301", 0, 45), o.message
+    assert "Pivot" in o.message
+    assert con.execute("SELECT status FROM household WHERE full_name = 'ครัวเรือน19 ทดสอบ'").fetchone() == ("withdrawn",)
+    assert con.execute("SELECT count(*) FROM trainer WHERE role = 'sage'").fetchone()[0] == 1
