@@ -15,6 +15,12 @@ from pathlib import Path
 
 _REMOTE_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.IGNORECASE)
 _REMOTE_LINK = re.compile(r"<link[^>]*\bhref=\"https?://[^\"]*\"[^>]*>", re.IGNORECASE)
+# GX's logo (fetched from its S3 bucket with the data context id in the query) and CSS backgrounds.
+_REMOTE_IMG = re.compile(r"<img\b[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>", re.IGNORECASE)
+_REMOTE_URL = re.compile(r"url\(\s*['\"]?https?://[^)]*\)", re.IGNORECASE)
+# Inline scripts drive jQuery/bootstrap-table widgets that are not shipped: dropped, the
+# content they would toggle is rendered server-side and stays visible.
+_INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>.*?</script>", re.IGNORECASE | re.DOTALL)
 CSS_NAME = "static/styles/sammachip-docs.css"
 
 CSS = """
@@ -31,6 +37,9 @@ th { background: #f2f4f7; }
 .container-fluid, .row, .col-12 { display: block; width: auto; }
 img { max-width: 200px; }
 .sm-fail { color: #b00020; font-weight: bold; } .sm-ok { color: #137333; font-weight: bold; }
+/* Font Awesome is not shipped: the two status icons GX uses, as characters. */
+.fas.fa-check-circle::before { content: "✔"; } .fas.fa-times::before { content: "✘"; }
+.collapse { display: block; }
 """
 
 
@@ -44,7 +53,9 @@ def make_offline(site: Path, issues: list[dict], title: str) -> Path:
             continue
         rel = os.path.relpath(site / CSS_NAME, page.parent)
         text = page.read_text(encoding="utf-8")
-        text = _REMOTE_LINK.sub("", _REMOTE_SCRIPT.sub("", text))
+        for pattern, repl in ((_REMOTE_SCRIPT, ""), (_INLINE_SCRIPT, ""), (_REMOTE_LINK, ""), (_REMOTE_IMG, ""),
+                              (_REMOTE_URL, "none")):
+            text = pattern.sub(repl, text)
         text = text.replace("</head>", f'<link rel="stylesheet" href="{rel}"></head>', 1)
         page.write_text(text, encoding="utf-8")
         pages.append(page.relative_to(site).as_posix())
