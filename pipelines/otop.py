@@ -176,3 +176,16 @@ def export_xlsx(scored: list[Scored], path: Path, fiscal_year: int, month: dt.da
 def _sheet_name(name: str) -> str:
     bad = set("[]:*?/\\")
     return "".join("_" if ch in bad else ch for ch in name)[:31] or "district"
+
+
+def rank(con: duckdb.DuckDBPyConnection, fiscal_year: int, month: dt.date | None = None,
+         config_path: Path | None = None) -> list[Scored]:
+    """Every candidate scored, best first, storing nothing: what `shortlist` would store, on a
+    read-only connection too (the shortlist notebook, when no run is stored for the month)."""
+    cfg, _ = load_config(config_path)
+    month = month or latest_month(con, fiscal_year)
+    if month is None:
+        return []
+    scored = [score(f, cfg) for f in candidates(con, fiscal_year, month, cfg.get("lookback_months", 6))]
+    scored.sort(key=lambda s: (-s.score, s.facts["candidate_key"]))
+    return scored
