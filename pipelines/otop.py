@@ -116,12 +116,11 @@ def latest_month(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> dt.date | 
 def shortlist(con: duckdb.DuckDBPyConnection, fiscal_year: int, month: dt.date | None = None,
               config_path: Path | None = None) -> list[Scored]:
     """Score every candidate and store the run (otop_candidate shows the latest)."""
-    cfg, text = load_config(config_path)
+    _, text = load_config(config_path)
     month = month or latest_month(con, fiscal_year)
     if month is None:
         return []
-    scored = [score(f, cfg) for f in candidates(con, fiscal_year, month, cfg.get("lookback_months", 6))]
-    scored.sort(key=lambda s: (-s.score, s.facts["candidate_key"]))
+    scored = rank(con, fiscal_year, month, config_path)
     run_id = dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     con.execute("BEGIN TRANSACTION")
     con.execute("INSERT INTO otop_run VALUES (?, ?, ?, ?, ?)", [run_id, dt.datetime.now(), fiscal_year, month, text])
