@@ -189,20 +189,25 @@ def run_ingest(ctx: Ctx, paths) -> list:
         if not len(ingestor.register):
             err.print("[red]error:[/] the village register is empty: run `sammachip register --csv FILE` first")
             sys.exit(2)
+        done = 0
+
+        def committed(o) -> None:      # called as each batch of files is committed
+            nonlocal done
+            done += 1
+            log.info("ingest %d/%d %s: %s (%d loaded, %d rejected)", done, len(files), o.path, o.status,
+                     o.rows_loaded, o.rows_rejected)
+            if bar is not None:
+                bar.advance(task)
+
+        bar = task = None
         if _progress_wanted(ctx):
             from rich.progress import Progress
 
             with Progress(console=err, transient=True) as bar:
                 task = bar.add_task("นำเข้าไฟล์ (ingest)", total=len(files))
-                for f in files:
-                    outcomes.append(ingestor.ingest_file(f))
-                    bar.advance(task)
+                outcomes = ingestor.run(files, committed)
         else:
-            for i, f in enumerate(files, 1):
-                o = ingestor.ingest_file(f)
-                outcomes.append(o)
-                log.info("ingest %d/%d %s: %s (%d loaded, %d rejected)", i, len(files), f, o.status,
-                         o.rows_loaded, o.rows_rejected)
+            outcomes = ingestor.run(files, committed)
     return outcomes
 
 

@@ -8,9 +8,12 @@ Choices where the spec is silent: docs/decisions.md.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import re
 import hashlib
+import os
+import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -286,19 +289,6 @@ _ARROW = {
 _TABLE_OF = {"trainers": "trainer_row", "households": "household_row", "followup": "followup_row"}
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], file_id: int) -> None:
-    if not rows:
-        return
-    schema = _ARROW[table]
-    data = pa.Table.from_pylist([{**r, "file_id": file_id} for r in rows], schema=schema)
-    con.register("_incoming", data)
-    try:
-        cols = ", ".join(schema.names)
-        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming")
-    finally:
-        con.unregister("_incoming")
-
-
 _ROWS = {
     "rejected": pa.schema([("file_id", pa.int64()), ("sheet", pa.string()), ("row_number", pa.int32()),
                            ("column_name", pa.string()), ("value", pa.string()), ("reason", pa.string())]),
@@ -322,52 +312,21 @@ def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) 
         con.unregister("_incoming_rows")
 
 
-def _record_file(con, o: Outcome, sha: str, size: int, duplicate_of: int | None = None) -> None:
-    con.execute(
-        "INSERT INTO ingested_file (file_id, path, sha256, size_bytes, village_code, fiscal_year, report_month, "
-        "status, rows_loaded, rows_rejected, rows_skipped, message, duplicate_of, received_at) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [o.file_id, o.path, sha, size, o.village_code, o.fiscal_year, o.report_month, o.status,
-         o.rows_loaded, o.rows_rejected, o.rows_skipped, o.message, duplicate_of, o.received_at],
-    )
+_FILE_SCHEMA = pa.schema([
+    ("file_id", pa.int64()), ("path", pa.string()), ("sha256", pa.string()), ("size_bytes", pa.int64()),
+    ("village_code", pa.string()), ("fiscal_year", pa.int32()), ("report_month", pa.date32()),
+    ("status", pa.string()), ("rows_loaded", pa.int32()), ("rows_rejected", pa.int32()),
+    ("rows_skipped", pa.int32()), ("message", pa.string()), ("duplicate_of", pa.int64()),
+    ("received_at", pa.timestamp("us")),
+])
 
 
-def _write(con: duckdb.DuckDBPyConnection, o: Outcome, parsed: Parsed, sha: str, size: int) -> None:
-    """One transaction: supersede what the file replaces, insert what it carries."""
-    code, fy = parsed.village.code, parsed.fiscal_year
-    replaced = 0
-    con.execute("BEGIN TRANSACTION")
+def _register_and_insert(con, table: str, data: pa.Table) -> None:
+    con.register("_incoming", data)
     try:
-        for sheet in parsed.sheets:
-            table = _TABLE_OF[sheet.kind]
-            if sheet.kind == "followup":
-                months = sorted({r["month"] for r in sheet.records})
-                if months:
-                    n = con.execute(
-                        "UPDATE followup_row SET superseded_by = ? WHERE village_code = ? AND fiscal_year = ? "
-                        "AND superseded_by IS NULL AND month IN (SELECT unnest(?::DATE[]))",
-                        [o.file_id, code, fy, months]).fetchone()[0]
-                    replaced += n
-            else:
-                replaced += con.execute(
-                    f"UPDATE {table} SET superseded_by = ? WHERE village_code = ? AND fiscal_year = ? "
-                    "AND superseded_by IS NULL", [o.file_id, code, fy]).fetchone()[0]
-            _insert(con, table, sheet.records, o.file_id)
-        rejections = [(o.file_id, r.sheet, r.row_number, r.column_name, r.value, r.reason)
-                      for s in parsed.sheets for r in s.rejected]
-        if rejections:
-            _insert_rows(con, "rejected", rejections)
-        sheets = [(o.file_id, s.sheet, s.kind, t.header_rows[-1] + 1,
-                   {k: column_letter(c) for k, c in t.columns.items()}, len(s.records), len(s.rejected), s.skipped)
-                  for s, t in zip(parsed.sheets, _tables_in_order(parsed))]
-        sheets += [(o.file_id, name, "ignored", None, None, 0, 0, 0) for name in parsed.ignored]
-        _insert_rows(con, "file_sheet", sheets)
-        o.status = "replaced" if replaced else "loaded"
-        _record_file(con, o, sha, size)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        con.execute(f"INSERT INTO {table} ({', '.join(data.schema.names)}) SELECT * FROM _incoming")
+    finally:
+        con.unregister("_incoming")
 
 
 def _tables_in_order(parsed: Parsed) -> list[Table]:
@@ -375,77 +334,349 @@ def _tables_in_order(parsed: Parsed) -> list[Table]:
     return [by_kind[s.kind] for s in parsed.sheets]
 
 
-class Ingestor:
-    """Ingest files one by one into an open read-write connection."""
+@dataclass
+class _Pending:
+    """A file taken in but not yet committed: what flush() writes."""
+    outcome: Outcome
+    sha: str
+    size: int
+    parsed: Parsed | None = None
+    duplicate_of: "_Pending | int | None" = None
 
-    def __init__(self, con: duckdb.DuckDBPyConnection):
+
+# Superseding, for every (village, fiscal year[, month]) a batch touches: each set of current
+# rows is replaced by the next file, in file_id (= arrival) order, that carries the same
+# roster (or month). Rows are never deleted; `superseded_by` points at the replacing file.
+_SUPERSEDE = {
+    "trainer_row": ("trainers", "village_code, fiscal_year"),
+    "household_row": ("households", "village_code, fiscal_year"),
+    "followup_row": ("followup", "village_code, fiscal_year, month"),
+}
+
+
+def _supersede(con, table: str) -> set[int]:
+    kind, key = _SUPERSEDE[table]
+    on = " AND ".join(f"t.{k.strip()} = n.{k.strip()}" for k in key.split(","))
+    near = " AND ".join(f"x.{k.strip()} = c.{k.strip()}" for k in key.split(","))
+    rows = con.execute(f"""
+        WITH c AS (
+            SELECT DISTINCT file_id, {key} FROM _carriers WHERE kind = '{kind}'
+        ), cur AS (
+            SELECT DISTINCT x.file_id, {", ".join("x." + k.strip() for k in key.split(","))} FROM {table} x
+            WHERE x.superseded_by IS NULL AND EXISTS (SELECT 1 FROM c WHERE {near})
+        ), n AS (
+            SELECT *, lead(file_id) OVER (PARTITION BY {key} ORDER BY file_id) AS next_id
+            FROM (SELECT * FROM cur UNION SELECT * FROM c)
+        )
+        UPDATE {table} AS t SET superseded_by = n.next_id FROM n
+        WHERE t.file_id = n.file_id AND {on} AND n.next_id IS NOT NULL AND t.superseded_by IS NULL
+        RETURNING t.superseded_by""").fetchall()
+    return {r[0] for r in rows}
+
+
+_CARRIER_SCHEMA = pa.schema([("file_id", pa.int64()), ("kind", pa.string()), ("village_code", pa.string()),
+                             ("fiscal_year", pa.int32()), ("month", pa.date32())])
+
+
+class Ingestor:
+    """Ingest files in arrival order into an open read-write connection.
+
+    Files are committed in small batches: each file is whole or absent (a batch commits or
+    rolls back as one), a batch is written in a handful of set-based statements instead of
+    a dozen per file, and outcomes are reported once their batch is committed.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, batch_files: int | None = None, batch_rows: int = 40_000,
+                 batch_seconds: float = 2.0):
         self.con = con
+        # SAMMACHIP_INGEST_BATCH=1 commits file by file (slower; for watching a run closely).
+        batch_files = batch_files or int(os.environ.get("SAMMACHIP_INGEST_BATCH", "64"))
         self.register = Register(con)
+        self.batch_files, self.batch_rows, self.batch_seconds = batch_files, batch_rows, batch_seconds
+        self.pending: list[_Pending] = []
+        self._rows = 0
+        self._since = time.monotonic()
+        self.on_file: Callable[[Outcome], None] | None = None
+        # Loaded content by hash: the earliest loaded file with those bytes.
+        self.known: dict[str, tuple[int, str | None, int | None, dt.date | None]] = {}
+        for sha, fid, code, fy, month in con.execute(
+                "SELECT sha256, file_id, village_code, fiscal_year, report_month FROM ingested_file "
+                "WHERE status IN ('loaded', 'replaced') ORDER BY file_id DESC").fetchall():
+            self.known[sha] = (fid, code, fy, month)
+        self.batch_known: dict[str, _Pending] = {}
 
     def current_roster(self, what: str, village_code: str, fy: int) -> records.People:
+        self.flush()        # what earlier files of this run carry must be visible first
         rows = self.con.execute(
             f"SELECT citizen_id, full_name FROM {what} WHERE village_code = ? AND fiscal_year = ?",
             [village_code, fy]).fetchall()
         return records.People(rows)
 
     def ingest_file(self, path: Path) -> Outcome:
-        o = Outcome(path=str(path), status="refused")
-        try:
-            stat = path.stat()
-            size = stat.st_size
-            o.received_at = dt.datetime.fromtimestamp(stat.st_mtime)
-            sha = sha256(path)
-        except OSError as exc:
-            o.message, o.unreadable = f"อ่านไฟล์ไม่ได้ (cannot read the file): {exc.strerror}", True
-            self._refuse(o, "", 0)
-            return o
-        dup = self.con.execute(
-            "SELECT file_id FROM ingested_file WHERE sha256 = ? AND status IN ('loaded', 'replaced') "
-            "ORDER BY file_id LIMIT 1", [sha]).fetchone()
-        o.file_id = self.con.execute("SELECT nextval('file_id_seq')").fetchone()[0]
-        if dup:
+        """One file, committed before returning."""
+        o = self.take(path)
+        self.flush()
+        return o
+
+    def take(self, path: Path, job: "_Job | None" = None) -> Outcome:
+        """One file into the pending batch (parsed here, or already by a worker: `job`);
+        its outcome is final once its batch is flushed."""
+        job = job or _read_and_parse(path, self.register, self.current_roster)
+        if job.needs_roster:        # a worker could not see what this run loaded before it
+            job = _read_and_parse(path, self.register, self.current_roster)
+        o = Outcome(path=str(path), status="refused", received_at=job.received_at)
+        if job.sha is None:
+            o.message, o.unreadable = job.message, True
+            return self._add(_Pending(o, "", 0))
+        sha, size = job.sha, job.size
+        earlier = self.batch_known.get(sha)
+        if earlier is not None or sha in self.known:
             o.status = "duplicate"
-            o.message = f"เนื้อหาเหมือนไฟล์ #{dup[0]} ที่นำเข้าแล้ว (same content as file #{dup[0]})"
-            prior = self.con.execute("SELECT village_code, fiscal_year, report_month FROM ingested_file WHERE file_id = ?",
-                                     [dup[0]]).fetchone()
-            o.village_code, o.fiscal_year, o.report_month = prior
-            _record_file(self.con, o, sha, size, duplicate_of=dup[0])
-            return o
-        try:
-            parsed = parse(path, self.register, self.current_roster)
-        except FileRefused as exc:
-            o.message, o.unreadable = str(exc), True
-            self._refuse(o, sha, size)
-            return o
-        except Refused as exc:
-            o.message = str(exc)
-            self._refuse(o, sha, size)
-            return o
+            if earlier is not None:
+                src = earlier.outcome
+                o.village_code, o.fiscal_year, o.report_month = src.village_code, src.fiscal_year, src.report_month
+            else:
+                _, o.village_code, o.fiscal_year, o.report_month = self.known[sha]
+            return self._add(_Pending(o, sha, size, duplicate_of=earlier if earlier is not None else self.known[sha][0]))
+        parsed = job.parsed
+        if parsed is None:
+            o.message, o.unreadable = job.message, job.unreadable
+            return self._add(_Pending(o, sha, size))
+        o.status = "loaded"         # or "replaced", known when its batch is written
         o.village_code, o.fiscal_year, o.report_month = parsed.village.code, parsed.fiscal_year, parsed.report_month
         o.rows_loaded = sum(len(s.records) for s in parsed.sheets)
         o.rows_rejected = sum(len(s.rejected) for s in parsed.sheets)
         o.rows_skipped = sum(s.skipped for s in parsed.sheets)
         if parsed.ignored:
             o.message = "ข้ามชีต (ignored sheets): " + ", ".join(parsed.ignored)
-        _write(self.con, o, parsed, sha, size)
-        return o
+        item = _Pending(o, sha, size, parsed=parsed)
+        self.batch_known[sha] = item
+        return self._add(item)
 
-    def _refuse(self, o: Outcome, sha: str, size: int) -> None:
-        if o.file_id is None:
-            o.file_id = self.con.execute("SELECT nextval('file_id_seq')").fetchone()[0]
-        _record_file(self.con, o, sha, size)
+    def _add(self, item: _Pending) -> Outcome:
+        self.pending.append(item)
+        self._rows += item.outcome.rows_loaded + item.outcome.rows_rejected
+        if (len(self.pending) >= self.batch_files or self._rows >= self.batch_rows
+                or time.monotonic() - self._since >= self.batch_seconds):
+            self.flush()
+        return item.outcome
+
+    def flush(self) -> None:
+        """Write the pending files in one transaction, then report their outcomes."""
+        batch, self.pending, self._rows, self.batch_known = self.pending, [], 0, {}
+        self._since = time.monotonic()
+        if not batch:
+            return
+        con = self.con
+        ids = [r[0] for r in con.execute("SELECT nextval('file_id_seq') FROM range(?)", [len(batch)]).fetchall()]
+        for item, fid in zip(batch, ids):
+            item.outcome.file_id = fid
+        con.execute("BEGIN TRANSACTION")
+        try:
+            self._write(batch)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            for item in batch:
+                item.outcome.file_id = None
+            raise
+        for item in batch:
+            o = item.outcome
+            if o.status in ("loaded", "replaced") and item.sha not in self.known:
+                self.known[item.sha] = (o.file_id, o.village_code, o.fiscal_year, o.report_month)
+            if self.on_file:
+                self.on_file(o)
+
+    def _write(self, batch: list[_Pending]) -> None:
+        con = self.con
+        loaded = [i for i in batch if i.parsed is not None]
+        carriers, rows_by_table, rejections, sheets = [], {t: [] for t in _ARROW}, [], []
+        for item in loaded:
+            fid, parsed = item.outcome.file_id, item.parsed
+            code, fy = parsed.village.code, parsed.fiscal_year
+            for sheet in parsed.sheets:
+                if sheet.kind == "followup":
+                    carriers += [(fid, "followup", code, fy, m) for m in sorted({r["month"] for r in sheet.records})]
+                else:
+                    carriers.append((fid, sheet.kind, code, fy, None))
+                rows_by_table[_TABLE_OF[sheet.kind]] += [{**r, "file_id": fid} for r in sheet.records]
+                rejections += [(fid, r.sheet, r.row_number, r.column_name, r.value, r.reason) for r in sheet.rejected]
+            sheets += [(fid, sh.sheet, sh.kind, t.header_rows[-1] + 1,
+                        {k: column_letter(c) for k, c in t.columns.items()}, len(sh.records), len(sh.rejected),
+                        sh.skipped)
+                       for sh, t in zip(parsed.sheets, _tables_in_order(parsed))]
+            sheets += [(fid, name, "ignored", None, None, 0, 0, 0) for name in parsed.ignored]
+        for table, rows in rows_by_table.items():
+            if rows:
+                _register_and_insert(con, table, pa.Table.from_pylist(rows, schema=_ARROW[table]))
+        replacing: set[int] = set()
+        if carriers:
+            con.register("_carriers", pa.Table.from_arrays(
+                [pa.array(list(col), type=f.type) for f, col in zip(_CARRIER_SCHEMA, zip(*carriers))],
+                schema=_CARRIER_SCHEMA))
+            try:
+                for table in _SUPERSEDE:
+                    replacing |= _supersede(con, table)
+            finally:
+                con.unregister("_carriers")
+        for item in loaded:
+            item.outcome.status = "replaced" if item.outcome.file_id in replacing else "loaded"
+        if rejections:
+            _insert_rows(con, "rejected", rejections)
+        if sheets:
+            _insert_rows(con, "file_sheet", sheets)
+        files = []
+        for item in batch:
+            o = item.outcome
+            dup = item.duplicate_of
+            dup_id = dup.outcome.file_id if isinstance(dup, _Pending) else dup
+            if o.status == "duplicate":
+                o.message = f"เนื้อหาเหมือนไฟล์ #{dup_id} ที่นำเข้าแล้ว (same content as file #{dup_id})"
+            files.append((o.file_id, o.path, item.sha, item.size, o.village_code, o.fiscal_year, o.report_month,
+                          o.status, o.rows_loaded, o.rows_rejected, o.rows_skipped, o.message, dup_id,
+                          o.received_at))
+        _register_and_insert(con, "ingested_file", pa.Table.from_arrays(
+            [pa.array(list(col), type=f.type) for f, col in zip(_FILE_SCHEMA, zip(*files))], schema=_FILE_SCHEMA))
+
+    def run(self, files: list[Path], on_file: Callable[[Outcome], None] | None = None,
+            workers: int | None = None) -> list[Outcome]:
+        """Every file in order. With workers > 1 (default: the machine's cores, for runs of more
+        than a few dozen files), files are read and parsed ahead in worker processes while
+        this one writes; results are taken strictly in arrival order."""
+        self.on_file = on_file
+        outcomes: list[Outcome] = []
+        workers = workers if workers is not None else (os.cpu_count() or 1) if len(files) >= PARALLEL_FROM else 1
+        try:
+            if workers > 1:
+                for path, job in _parse_ahead(files, self.register, workers):
+                    outcomes.append(self.take(path, job))
+            else:
+                for path in files:
+                    outcomes.append(self.take(path))
+        finally:
+            try:
+                self.flush()        # whatever was parsed before a failure is still committed whole
+            finally:
+                self.on_file = None
+        return outcomes
+
+
+# ----------------------------------------------------------------------------- parsing ahead
+
+PARALLEL_FROM = 40          # fewer files than this: not worth starting worker processes
+
+
+@dataclass
+class _Job:
+    """A file read, hashed and parsed (or refused) without the warehouse."""
+    received_at: dt.datetime | None = None
+    size: int = 0
+    sha: str | None = None              # None: the file could not be read at all
+    parsed: Parsed | None = None
+    message: str | None = None
+    unreadable: bool = False
+    needs_roster: bool = False          # parse again in the writer, which sees earlier files
+
+
+class _NeedsRoster(Exception):
+    pass
+
+
+def _no_roster(what: str, village_code: str, fy: int) -> records.People:
+    raise _NeedsRoster
+
+
+def _read_and_parse(path: Path, register: Register, current_roster) -> _Job:
+    job = _Job()
+    try:
+        stat = path.stat()
+        job.size, job.received_at = stat.st_size, dt.datetime.fromtimestamp(stat.st_mtime)
+        job.sha = sha256(path)
+    except OSError as exc:
+        job.sha, job.message = None, f"อ่านไฟล์ไม่ได้ (cannot read the file): {exc.strerror}"
+        return job
+    try:
+        job.parsed = parse(path, register, current_roster)
+    except _NeedsRoster:
+        job.needs_roster = True
+    except FileRefused as exc:
+        job.message, job.unreadable = str(exc), True
+    except Refused as exc:
+        job.message = str(exc)
+    return job
+
+
+def _worker_parse(path: str, register: Register) -> _Job:
+    job = _read_and_parse(Path(path), register, _no_roster)
+    if job.parsed is not None:      # the grids stay in the worker: only what the writer needs travels
+        job.parsed.tables = [dataclasses.replace(t, grid=None) for t in job.parsed.tables]
+    return job
+
+
+def _parse_ahead(files: list[Path], register: Register, workers: int):
+    """(path, job) in the order of files, parsed by `workers` processes, at most a few files
+    ahead of the writer so memory stays flat however many files there are.
+
+    Workers are plain `python -m pipelines.parse_worker` processes fed over pipes: no fork of
+    a process holding DuckDB's threads, and no re-import of the caller's __main__.
+    """
+    import pickle
+    import subprocess
+    import sys
+    from collections import deque
+
+    procs = [subprocess.Popen([sys.executable, "-m", "pipelines.parse_worker"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE) for _ in range(workers)]
+    try:
+        for p in procs:
+            pickle.dump(register, p.stdin)
+            p.stdin.flush()
+        ahead = 4 * workers
+        queue: deque = deque()
+        it = iter(enumerate(files))
+
+        def send() -> bool:
+            nxt = next(it, None)
+            if nxt is None:
+                return False
+            i, path = nxt
+            proc = procs[i % workers]
+            pickle.dump(str(path), proc.stdin)
+            proc.stdin.flush()
+            queue.append((path, proc))
+            return True
+
+        while len(queue) < ahead and send():
+            pass
+        while queue:
+            path, proc = queue.popleft()
+            try:
+                kind, payload = pickle.load(proc.stdout)
+            except EOFError:
+                raise RuntimeError(f"ingest worker {proc.pid} died while parsing {path}") from None
+            if kind == "error":
+                raise RuntimeError(f"ingest worker failed on {path}:\n{payload}")
+            send()
+            yield path, payload
+    finally:
+        for p in procs:
+            try:
+                p.stdin.close()
+            except OSError:
+                pass
+        for p in procs:
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
 
 
 def ingest(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
-           on_file: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+           on_file: Callable[[Outcome], None] | None = None, workers: int | None = None,
+           **batching) -> list[Outcome]:
     """Ingest every file under paths in arrival order; one outcome per file."""
-    ingestor = Ingestor(con)
+    ingestor = Ingestor(con, **batching)
     if not len(ingestor.register):
         raise RuntimeError("the village register is empty: load it first with `sammachip register --csv FILE`")
-    outcomes = []
-    for path in discover(paths):
-        o = ingestor.ingest_file(path)
-        outcomes.append(o)
-        if on_file:
-            on_file(o)
-    return outcomes
+    return ingestor.run(discover(paths), on_file, workers)

@@ -1,5 +1,6 @@
 """A file loads whole or not at all, even when the process is killed; writers never collide."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -22,9 +23,10 @@ def _village_files(tmp_path, n):
     return paths
 
 
-def _cli(wh, *args, quiet=True):
+def _cli(wh, *args, quiet=True, batch=None):
+    env = {**os.environ, **({"SAMMACHIP_INGEST_BATCH": str(batch)} if batch else {})}
     return subprocess.Popen([sys.executable, "-m", "pipelines", "--warehouse", str(wh), *(["--quiet"] if quiet else ["--verbose"]),
-                             *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                             *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
 
 
 @pytest.mark.slow
@@ -32,8 +34,9 @@ def test_kill_mid_ingest_leaves_whole_files_only(tmp_path, register_csv):
     wh = tmp_path / "w.duckdb"
     assert _cli(wh, "register", "--csv", str(register_csv)).wait() == 0
     _village_files(tmp_path, 36)
-    proc = _cli(wh, "ingest", str(tmp_path / "in"), quiet=False)
-    for line in proc.stderr:                       # kill it in the middle of the batch
+    # Batches of 5 files: the kill lands after some commits and in the middle of a batch.
+    proc = _cli(wh, "ingest", str(tmp_path / "in"), quiet=False, batch=5)
+    for line in proc.stderr:                       # kill it in the middle of the run
         if "ingest 12/36" in line:
             proc.send_signal(signal.SIGKILL)
             break

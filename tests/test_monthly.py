@@ -50,8 +50,9 @@ def _cmd(root: Path, raw: Path) -> list[str]:
             str(root / "reports"), "monthly", "--month", MONTH, "--raw", str(raw)]
 
 
-def _env(root: Path) -> dict:
-    return {**os.environ, "SAMMACHIP_LOG_DIR": str(root / "logs")}
+def _env(root: Path, batch: int | None = None) -> dict:
+    return {**os.environ, "SAMMACHIP_LOG_DIR": str(root / "logs"),
+            **({"SAMMACHIP_INGEST_BATCH": str(batch)} if batch else {})}
 
 
 def _monthly(root: Path, raw: Path) -> tuple[int, float]:
@@ -124,7 +125,8 @@ def test_a_new_file_makes_the_next_run_do_the_work_again(raw, tmp_path):
 @pytest.mark.parametrize("when", ["ingest", "report"])
 def test_a_run_killed_midway_then_rerun_ends_as_an_uninterrupted_one(raw, uninterrupted, tmp_path, when):
     straight, straight_code = uninterrupted
-    proc = subprocess.Popen(_cmd(tmp_path, raw), env=_env(tmp_path), stdout=subprocess.DEVNULL,
+    # Small ingest batches, so "mid-ingest" is after some commits and before others.
+    proc = subprocess.Popen(_cmd(tmp_path, raw), env=_env(tmp_path, batch=2), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     # Kill the whole process group (the run and its kernels), as systemd or a power cut would.
     deadline = time.monotonic() + 300

@@ -131,3 +131,25 @@ def test_round_trip_holds_for_any_seed(seed, mess, villages, months):
             _assert_round_trip(out, con)
         finally:
             con.close()
+
+
+def test_parsing_ahead_in_worker_processes_loads_what_one_process_loads(tmp_path):
+    """Workers parse ahead; files needing the roster loaded before them (CSV bundles) are
+    parsed again by the writer; batches commit whole. Same warehouse either way."""
+    out = tmp_path / "raw"
+    generate(out, villages=10, months=4, seed=21, mess=3)
+    assert any(out.rglob("*_2_households.csv"))        # a bundle whose parts need each other
+    states = []
+    for workers, batch in ((1, 1), (2, 7)):
+        con = warehouse.connect(tmp_path / f"w{workers}.duckdb")
+        register.load_register(con, out / "register.csv")
+        outcomes = ingest.ingest(con, [out], workers=workers, batch_files=batch)
+        assert len({o.file_id for o in outcomes}) == len(outcomes)
+        states.append({q: sorted(map(repr, con.execute(q).fetchall())) for q in (
+            "SELECT * FROM trainer", "SELECT * FROM household", "SELECT * FROM followup",
+            "SELECT path, status, rows_loaded, rows_rejected, rows_skipped, message FROM source_file",
+            "SELECT h.path, h.sheet, h.row_number, h.citizen_id, h.is_current, s.path AS replaced_by "
+            "FROM followup_history h LEFT JOIN source_file s ON s.file_id = h.superseded_by")})
+        _assert_round_trip(out, con)
+        con.close()
+    assert states[0] == states[1]
