@@ -56,6 +56,29 @@ YES = {"ใช่", "ทำ", "✓", "✔", "/", "1", "y", "yes", "true", "ป�
 NO = {"ไม่ใช่", "ไม่ทำ", "✗", "✘", "x", "0", "n", "no", "false", "ไม่ได้ทำ", "ไม่ประกอบอาชีพ"}
 
 
+def _memo(fn):
+    """Cache a value parser (values repeat: the same IDs, months and amounts in every re-send).
+    Keyed by type too, so 1, 1.0 and True stay apart; refusals are cached as well."""
+    @lru_cache(maxsize=1 << 15)
+    def cached(kind, value):
+        try:
+            return True, fn(value)
+        except ValueError as exc:
+            return False, str(exc)
+
+    def parse(value):
+        try:
+            ok, out = cached(type(value), value)
+        except TypeError:           # unhashable: parse as is
+            return fn(value)
+        if ok:
+            return out
+        raise ValueError(out)
+
+    parse.__doc__, parse.__name__, parse.__wrapped__ = fn.__doc__, fn.__name__, fn
+    return parse
+
+
 def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
@@ -115,6 +138,7 @@ def integer(value, lo: int | None = None, hi: int | None = None) -> int:
 _MONEY_NOISE = re.compile(r"(บาท|฿|thb|baht|,|\s)", re.IGNORECASE)
 
 
+@_memo
 def money(value) -> Decimal:
     """Baht: 1,500 / 1500.50 / 1,500 บาท / ฿1,500; never negative, never text."""
     if isinstance(value, bool):
@@ -143,6 +167,7 @@ def citizen_id_valid(cid: str) -> bool:
     return (11 - total % 11) % 10 == int(cid[12])
 
 
+@_memo
 def citizen_id(value) -> str:
     """13 digits with a valid check digit; recovered exactly from numbers, never rounded."""
     if isinstance(value, bool):
@@ -191,6 +216,7 @@ _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 _D_MON_Y = re.compile(rf"^(\d{{1,2}})\s*({_MONTH_ALT})\s*(?:พศ|คศ)?\s*(\d{{2}}|\d{{4}})$", re.IGNORECASE)
 
 
+@_memo
 def date(value) -> dt.date:
     """A day: Excel date cells (BE or CE), serials, 15/10/2568, 15-10-68, 15 ต.ค. 2568, 2025-10-15."""
     if isinstance(value, (dt.date, dt.datetime)):
@@ -222,6 +248,7 @@ _M_SLASH_Y = re.compile(r"^(\d{1,2})\s*[/\-.]\s*(\d{2}|\d{4})$")
 _Y_DASH_M = re.compile(r"^(\d{4})\s*[-/]\s*(\d{1,2})$")
 
 
+@_memo
 def month(value) -> dt.date:
     """A month → its first day: ตุลาคม 2568, ต.ค. 68, 10/2568, 2025-10, or any date in it."""
     if isinstance(value, (dt.date, dt.datetime)) or (
@@ -272,6 +299,7 @@ def fiscal_year_bounds(fy: int) -> tuple[dt.date, dt.date]:
     return dt.date(ce - 1, 10, 1), dt.date(ce, 9, 30)
 
 
+@_memo
 def yes_no(value) -> bool:
     if isinstance(value, bool):
         return value

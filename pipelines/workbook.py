@@ -13,7 +13,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import python_calamine as calamine
@@ -74,7 +74,7 @@ def norm_header(value) -> str:
     return _norm_header(str(value))
 
 
-@cache
+@lru_cache(maxsize=1 << 16)      # bounded: data cells pass through here too
 def _norm_header(value: str) -> str:
     s = unicodedata.normalize("NFC", value).lower()
     s = _BRACKETS.sub("", s)
