@@ -321,6 +321,14 @@ _FILE_SCHEMA = pa.schema([
 ])
 
 
+_ARROW_BARE = {t: schema.remove(schema.get_field_index("file_id")) for t, schema in _ARROW.items()}
+
+
+def _records_table(table: str, records: list[dict]) -> pa.Table:
+    """A sheet's records as Arrow, in the table's column order, without file_id (added on write)."""
+    return pa.Table.from_pylist(records, schema=_ARROW_BARE[table])
+
+
 def _register_and_insert(con, table: str, data: pa.Table) -> None:
     con.register("_incoming", data)
     try:
@@ -444,7 +452,7 @@ class Ingestor:
             return self._add(_Pending(o, sha, size))
         o.status = "loaded"         # or "replaced", known when its batch is written
         o.village_code, o.fiscal_year, o.report_month = parsed.village.code, parsed.fiscal_year, parsed.report_month
-        o.rows_loaded = sum(len(s.records) for s in parsed.sheets)
+        o.rows_loaded = sum(s.loaded for s in parsed.sheets)
         o.rows_rejected = sum(len(s.rejected) for s in parsed.sheets)
         o.rows_skipped = sum(s.skipped for s in parsed.sheets)
         if parsed.ignored:
@@ -496,19 +504,23 @@ class Ingestor:
             code, fy = parsed.village.code, parsed.fiscal_year
             for sheet in parsed.sheets:
                 if sheet.kind == "followup":
-                    carriers += [(fid, "followup", code, fy, m) for m in sorted({r["month"] for r in sheet.records})]
+                    carriers += [(fid, "followup", code, fy, m) for m in sheet.record_months()]
                 else:
                     carriers.append((fid, sheet.kind, code, fy, None))
-                rows_by_table[_TABLE_OF[sheet.kind]] += [{**r, "file_id": fid} for r in sheet.records]
+                table = _TABLE_OF[sheet.kind]
+                data = sheet.arrow if sheet.arrow is not None else _records_table(table, sheet.records)
+                if data.num_rows:
+                    rows_by_table[table].append(data.add_column(0, "file_id", pa.array([fid] * data.num_rows,
+                                                                                        pa.int64())))
                 rejections += [(fid, r.sheet, r.row_number, r.column_name, r.value, r.reason) for r in sheet.rejected]
             sheets += [(fid, sh.sheet, sh.kind, t.header_rows[-1] + 1,
-                        {k: column_letter(c) for k, c in t.columns.items()}, len(sh.records), len(sh.rejected),
+                        {k: column_letter(c) for k, c in t.columns.items()}, sh.loaded, len(sh.rejected),
                         sh.skipped)
                        for sh, t in zip(parsed.sheets, _tables_in_order(parsed))]
             sheets += [(fid, name, "ignored", None, None, 0, 0, 0) for name in parsed.ignored]
-        for table, rows in rows_by_table.items():
-            if rows:
-                _register_and_insert(con, table, pa.Table.from_pylist(rows, schema=_ARROW[table]))
+        for table, parts in rows_by_table.items():
+            if parts:
+                _register_and_insert(con, table, pa.concat_tables(parts))
         replacing: set[int] = set()
         if carriers:
             con.register("_carriers", pa.Table.from_arrays(
@@ -610,6 +622,10 @@ def _worker_parse(path: str, register: Register) -> _Job:
     job = _read_and_parse(Path(path), register, _no_roster)
     if job.parsed is not None:      # the grids stay in the worker: only what the writer needs travels
         job.parsed.tables = [dataclasses.replace(t, grid=None) for t in job.parsed.tables]
+        for sheet in job.parsed.sheets:
+            sheet.arrow = _records_table(_TABLE_OF[sheet.kind], sheet.records)
+            sheet.count, sheet.months = len(sheet.records), sheet.record_months() if sheet.kind == "followup" else None
+            sheet.records = []
     return job
 
 
@@ -631,7 +647,7 @@ def _parse_ahead(files: list[Path], register: Register, workers: int):
         for p in procs:
             pickle.dump(register, p.stdin)
             p.stdin.flush()
-        ahead = 4 * workers
+        ahead = 16 * workers         # enough to keep parsing while the writer commits a batch
         queue: deque = deque()
         it = iter(enumerate(files))
 
