@@ -38,7 +38,9 @@ def _select(con: duckdb.DuckDBPyConnection, view: str, salt: str) -> str:
             out.append(f"CASE WHEN {c} IS NULL THEN NULL ELSE substr({c}, 1, 1) || '-' || substr({c}, 2, 4) "
                        f"|| '-xxxxx-xx-' || substr({c}, 13, 1) END AS {c}")
             key = c.removesuffix("citizen_id") + "person_key"
-            out.append(f"CASE WHEN {c} IS NULL THEN NULL ELSE substr(sha256('{salt}' || {c}), 1, 16) END AS {key}")
+            # Hex digits written as letters: a key must never contain a run that reads as an ID.
+            out.append(f"CASE WHEN {c} IS NULL THEN NULL ELSE translate(substr(sha256('{salt}' || {c}), 1, 16), "
+                       f"'0123456789', 'ghijklmnop') END AS {key}")
         elif c in NAME_COLUMNS:
             continue
         elif c in ("value", "detail", "path"):

@@ -25,3 +25,5 @@ def test_export_masks_and_joins(con, tmp_path):
     joined = q.execute(f"SELECT count(*) FROM '{fu}' f JOIN '{hh}' h USING (person_key)").fetchone()[0]
     assert joined == 40
     assert q.execute(f"SELECT count(DISTINCT person_key) FROM '{hh}'").fetchone()[0] == 20
+    keys = [k for (k,) in q.execute(f"SELECT DISTINCT person_key FROM '{hh}'").fetchall()]
+    assert all(re.fullmatch(r"[a-p]{16}", k) for k in keys)     # never a digit run that reads as an ID
