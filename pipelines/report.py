@@ -8,7 +8,8 @@ kernel and then recorded; it never stops the others.
 
 Layout (contract: ../shared/spec/contract.md, "Notebooks"):
     reports/<YYYY-MM>/index.html, province/<code>.html, district/<code>.html,
-    village/<code>.html, assets/plotly.min.js, assets/report.css, render_summary.json
+    village/<code>.html, assets/plotly.min.js, assets/report.css, render_summary.json;
+    each report's tables as .xlsx in <kind>/<code>/ (the notebook's `output_dir`)
 """
 
 from __future__ import annotations
@@ -273,7 +274,9 @@ class KernelRenderer:
         reply = await self.kc.execute(RESET_CODE, silent=True, store_history=False, reply=True, timeout=60)
         if reply["content"].get("status") != "ok":
             raise RuntimeError(f"namespace reset failed: {reply['content'].get('evalue')}")
-        nb = parameterize_notebook(self._template(job.notebook), job.params, report_mode=False)
+        # output_dir: the report's folder, where a notebook writes its tables as .xlsx (a job may override it).
+        params = {"output_dir": str(Path(job.out_html).parent), **job.params}
+        nb = parameterize_notebook(self._template(job.notebook), params, report_mode=False)
         client = NotebookClient(nb, km=self.km, timeout=CELL_TIMEOUT, kernel_name=KERNEL_NAME, allow_errors=False,
                                 record_timing=False, resources={"metadata": {"path": str(self.cwd)}}, log=_nb_log)
         client.kc = self.kc                                    # reuse: nbclient neither starts nor stops it

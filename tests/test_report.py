@@ -10,7 +10,7 @@ import duckdb
 import nbformat
 import pytest
 
-from conftest_report import all_ids, build_warehouse, household_ids
+from conftest_report import all_ids, household_ids, rendered_site
 from pipelines import reportkit, thaifmt as tf
 
 MONTH = "2025-12"
@@ -18,15 +18,7 @@ MONTH = "2025-12"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("report")
-    wh = build_warehouse(tmp / "w.duckdb")
-    from pipelines.report import render_reports
-
-    calls = []
-    summary = render_reports(wh, MONTH, tmp / "reports", villages=["54010101", "54010102", "54010103", "54019999"],
-                             districts=["5401"], province="54", workers=2,
-                             progress=lambda done, total: calls.append((done, total)))
-    return wh, tmp / "reports" / MONTH, summary, calls
+    return rendered_site(tmp_path_factory, MONTH)       # shared with test_report_analyses.py
 
 
 def _html(root: Path, kind: str, code: str) -> str:
