@@ -37,9 +37,11 @@ log = logging.getLogger("sammachip.report")
 _nb_log = logging.getLogger("sammachip.report.nbclient")   # nbclient says "Executing notebook" per report
 _nb_log.setLevel(logging.WARNING)
 
-KINDS = ("province", "district", "village")          # also the order reports are rendered in
-PARAMETER = {"village": "village_code", "district": "district_code", "province": "province_code"}
-KIND_TH = {"village": "หมู่บ้าน", "district": "อำเภอ", "province": "จังหวัด"}
+KINDS = ("province", "otop", "district", "village")  # also the order reports are rendered in
+PARAMETER = {"village": "village_code", "district": "district_code", "province": "province_code",
+             "otop": "province_code"}
+KIND_TH = {"village": "หมู่บ้าน", "district": "อำเภอ", "province": "จังหวัด", "otop": "บัญชี OTOP จังหวัด"}
+NOTEBOOK = {"village": "village", "district": "district", "province": "province", "otop": "otop_shortlist"}
 SITE_DIR = Path(__file__).parent / "site"
 CODE_ROOT = Path(__file__).resolve().parent.parent
 CELL_TIMEOUT = 300          # seconds per cell: a province query on a slow disk, with room to spare
@@ -504,14 +506,15 @@ def render_reports(warehouse: Path, month: str, reports_dir: Path, villages: lis
 
     if villages or districts or province:
         want = {"village": list(dict.fromkeys(villages or [])), "district": list(dict.fromkeys(districts or [])),
-                "province": [province] if province else []}
+                "province": [province] if province else [], "otop": [province] if province else []}
     else:
         codes = [c for c in by_village if c in with_data]
         want = {"village": codes,
                 "district": sorted({by_village[c][4] for c in codes}),
                 "province": sorted({by_village[c][6] for c in codes})}
+        want["otop"] = list(want["province"])        # the OTOP shortlist goes with its province report
 
-    known = {"village": by_village, "district": district_names, "province": province_names}
+    known = {"village": by_village, "district": district_names, "province": province_names, "otop": province_names}
     unknown = []
     for kind in KINDS:
         for code in want[kind]:
@@ -528,8 +531,10 @@ def render_reports(warehouse: Path, month: str, reports_dir: Path, villages: lis
     jobs = []
     for kind in KINDS:
         for code in want[kind]:
-            jobs.append(Job(kind, code, str(notebooks_dir() / f"{kind}.ipynb"),
-                            {"warehouse": str(Path(warehouse).resolve()), "month": month_key, PARAMETER[kind]: code},
+            params = {"warehouse": str(Path(warehouse).resolve()), "month": month_key, PARAMETER[kind]: code}
+            if kind == "otop":
+                params["fiscal_year"] = fy
+            jobs.append(Job(kind, code, str(notebooks_dir() / f"{NOTEBOOK[kind]}.ipynb"), params,
                             str(root / kind / f"{code}.html"),
                             _page(kind, code, m, by_village, district_names, province_names, exists)))
 
@@ -604,6 +609,11 @@ def _page(kind, code, month, by_village, district_names, province_names, exists)
                    for d, (n, p, _) in sorted(district_names.items()) if p == code and exists("district", d)]
         title = f"จังหวัด{name} — {month_th}"
         related_title = "รายงานอำเภอในจังหวัดนี้"
+        if kind == "otop":
+            crumbs[-1:] = [(f"จังหวัด{name}", f"../province/{code}.html" if exists("province", code) else None),
+                           ("บัญชี OTOP", None)]
+            related, related_title = [], ""
+            title = f"กลุ่มอาชีพที่พร้อมเข้าสู่ OTOP จังหวัด{name} — {month_th}"
     return {"title": f"รายงานสัมมาชีพชุมชน {title}", "crumbs": crumbs, "related": related,
             "related_title": related_title}
 
@@ -641,8 +651,10 @@ def _write_index(root: Path, month: dt.date, fy: int, by_village, district_names
                               "rate": tf.percent(sum(k[4] for k in ks) / reported, ratio=True) if reported else None,
                               "href": f"district/{dcode}.html" if dcode in on_disk["district"] else None})
         provinces.append({"name": province_names[pcode], "districts": districts,
-                          "href": f"province/{pcode}.html" if pcode in on_disk["province"] else None})
-    labels = {"village": lambda c: _village_label(by_village[c]) if c in by_village else c,
+                          "href": f"province/{pcode}.html" if pcode in on_disk["province"] else None,
+                          "otop": f"otop/{pcode}.html" if pcode in on_disk["otop"] else None})
+    labels = {"otop": lambda c: f"จังหวัด{province_names[c]}" if c in province_names else c,
+              "village": lambda c: _village_label(by_village[c]) if c in by_village else c,
               "district": lambda c: f"อำเภอ{district_names[c][0]}" if c in district_names else c,
               "province": lambda c: f"จังหวัด{province_names[c]}" if c in province_names else c}
     html_text = _jinja().get_template("index.html.j2").render(

@@ -57,7 +57,7 @@ def site(tmp_path_factory, chromium) -> Path:
 def pages(site, chromium) -> dict[str, object]:
     """Every page of the site opened once (one browser per page), by path relative to the site."""
     wanted = [site / "index.html", site / "data_docs" / "index.html"]
-    wanted += [site / kind / f"{code}.html" for kind, code in REPORTS]
+    wanted += [site / kind / f"{code}.html" for kind, code in REPORTS] + [site / "otop" / "54.html"]
     wanted += sorted((site / "data_docs").glob("validations/**/*.html"))
     wanted += sorted((site / "data_docs").glob("expectations/*.html"))
     return {p.relative_to(site).as_posix(): open_page(p, chromium) for p in wanted}
@@ -225,3 +225,11 @@ def test_data_docs_load_nothing_from_the_internet(site, pages):
     assert not offenders and not asked, (
         f"{len(offenders)} Data Docs pages reference {urls(offenders)}; "
         f"{len(asked)} of the opened pages asked the network for {urls(asked)}")
+
+
+def test_otop_shortlist_page_opens_offline(site, pages):
+    page = pages["otop/54.html"]
+    assert page.network == [] and not page.errors, (page.network, page.errors)
+    assert "OTOP" in page.dom.title and MONTH_TH in page.dom.text
+    undrawn = [p for p in page.dom.plots.values() if not p.drawn]
+    assert not undrawn

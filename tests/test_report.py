@@ -28,13 +28,13 @@ def _html(root: Path, kind: str, code: str) -> str:
 def test_summary_lists_every_report_and_the_unknown_code(site):
     _, root, summary, calls = site
     assert sorted((r.kind, r.code) for r in summary.ok) == [
-        ("district", "5401"), ("province", "54"), ("village", "54010101"), ("village", "54010102"),
+        ("district", "5401"), ("otop", "54"), ("province", "54"), ("village", "54010101"), ("village", "54010102"),
         ("village", "54010103")]
     assert [(r.kind, r.code) for r in summary.failed] == [("village", "54019999")]
     assert "54019999" in str(summary.failed[0]) and summary.failed[0].error
-    assert calls[-1] == (5, 5)
+    assert calls[-1] == (6, 6)
     data = json.loads((root / "render_summary.json").read_text(encoding="utf-8"))
-    assert data["counts"]["ok"] == 5 and data["counts"]["failed"] == 1
+    assert data["counts"]["ok"] == 6 and data["counts"]["failed"] == 1 and data["counts"]["otop"] == 1
 
 
 @pytest.mark.parametrize("kind,code", [("village", "54010101"), ("district", "5401"), ("province", "54")])
@@ -100,6 +100,15 @@ def test_index_links_every_report(site):
     for href in ("province/54.html", "district/5401.html", "village/54010101.html", "village/54010103.html"):
         assert f'href="{href}"' in index
     assert "ธันวาคม 2568" in index and "54019999" in index      # the failure is shown too
+    assert 'href="otop/54.html"' in index
+
+
+def test_otop_shortlist_page_goes_with_the_province(site):
+    _, root, _, _ = site
+    html = _html(root, "otop", "54")
+    assert '<html lang="th">' in html and "OTOP" in html and "ธันวาคม 2568" in html
+    assert 'href="../province/54.html"' in html                  # breadcrumb back to the province
+    assert "DuckDBPyConnection" not in html and "jp-InputArea" not in html
 
 
 def test_render_one_records_a_failing_notebook(tmp_path):
