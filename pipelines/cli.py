@@ -69,11 +69,12 @@ class _Group(click.Group):
     """Conditions of the machine, not bugs, end in one clear line and exit code 2."""
 
     def invoke(self, ctx: click.Context):
+        from pipelines.ingest import WorkerDied
         from pipelines.warehouse import WarehouseBusy
 
         try:
             return super().invoke(ctx)
-        except WarehouseBusy as exc:
+        except (WarehouseBusy, WorkerDied) as exc:
             err.print(f"[red]error:[/] {exc}")
             sys.exit(2)
 

@@ -590,6 +590,10 @@ class _Job:
     needs_roster: bool = False          # parse again in the writer, which sees earlier files
 
 
+class WorkerDied(RuntimeError):
+    """A parse worker process ended under us (a kill, the OOM killer): a machine condition."""
+
+
 class _NeedsRoster(Exception):
     pass
 
@@ -643,6 +647,7 @@ def _parse_ahead(files: list[Path], register: Register, workers: int):
 
     procs = [subprocess.Popen([sys.executable, "-m", "pipelines.parse_worker"], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE) for _ in range(workers)]
+    finished = False
     try:
         for p in procs:
             pickle.dump(register, p.stdin)
@@ -657,8 +662,12 @@ def _parse_ahead(files: list[Path], register: Register, workers: int):
                 return False
             i, path = nxt
             proc = procs[i % workers]
-            pickle.dump(str(path), proc.stdin)
-            proc.stdin.flush()
+            try:
+                pickle.dump(str(path), proc.stdin)
+                proc.stdin.flush()
+            except (BrokenPipeError, OSError):
+                raise WorkerDied(f"ingest worker {proc.pid} stopped (killed, or out of memory?) before {path}; "
+                                 "files committed so far are kept: run ingest again") from None
             queue.append((path, proc))
             return True
 
@@ -668,24 +677,29 @@ def _parse_ahead(files: list[Path], register: Register, workers: int):
             path, proc = queue.popleft()
             try:
                 kind, payload = pickle.load(proc.stdout)
-            except EOFError:
-                raise RuntimeError(f"ingest worker {proc.pid} died while parsing {path}") from None
+            except (EOFError, pickle.UnpicklingError):      # ended mid-answer or before it
+                raise WorkerDied(f"ingest worker {proc.pid} stopped (killed, or out of memory?) while reading {path}; "
+                                 "files committed so far are kept: run ingest again") from None
             if kind == "error":
                 raise RuntimeError(f"ingest worker failed on {path}:\n{payload}")
             send()
             yield path, payload
+        finished = True
     finally:
         for p in procs:
+            if not finished:            # stopped early: a worker may be blocked writing to us
+                p.kill()
             try:
                 p.stdin.close()
             except OSError:
                 pass
         for p in procs:
             try:
-                p.wait(timeout=5)
+                p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
+            p.stdout.close()
 
 
 def ingest(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],

@@ -99,3 +99,41 @@ def test_a_writer_waits_for_a_reader_then_says_who_holds_the_warehouse(tmp_path)
         holder.wait()
     with warehouse.writer(db, wait_seconds=5) as con:       # free again once the reader is gone
         assert con.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_a_parse_worker_killed_midway_is_a_clear_stop_and_a_rerun_finishes(tmp_path):
+    """The OOM killer takes a worker: ingest stops with WorkerDied (no hang, no traceback in
+    the CLI), what was committed is whole, and the next run loads the rest exactly once."""
+    import os
+
+    from pipelines import ingest, register, warehouse
+    from pipelines.synth import generate
+
+    out = tmp_path / "raw"
+    generate(out, villages=12, months=6, seed=4, mess=0)
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    register.load_register(con, out / "register.csv")
+    killed = []
+
+    def kill_a_worker(outcome):
+        if not killed:
+            pids = subprocess.run(["pgrep", "-P", str(os.getpid()), "-f", "pipelines.parse_worker"],
+                                  capture_output=True, text=True).stdout.split()
+            os.kill(int(pids[0]), signal.SIGKILL)
+            killed.append(pids[0])
+
+    with pytest.raises(ingest.WorkerDied):
+        ingest.ingest(con, [out], on_file=kill_a_worker, workers=2, batch_files=8)
+    assert killed
+    n = con.execute("SELECT count(*) FROM ingested_file").fetchone()[0]
+    assert 8 <= n < 72
+    for file_id, rows_loaded in con.execute("SELECT file_id, rows_loaded FROM ingested_file").fetchall():
+        stored = con.execute(
+            "SELECT (SELECT count(*) FROM trainer_row WHERE file_id = $f) + (SELECT count(*) FROM household_row "
+            "WHERE file_id = $f) + (SELECT count(*) FROM followup_row WHERE file_id = $f)", {"f": file_id}).fetchone()[0]
+        assert stored == rows_loaded
+    done = {p for (p,) in con.execute("SELECT path FROM ingested_file").fetchall()}
+    rest = [p for p in ingest.discover([out]) if str(p) not in done]
+    ingest.ingest(con, rest, workers=2)
+    assert con.execute("SELECT count(DISTINCT path), count(*) FROM ingested_file").fetchone() == (72, 72)
+    con.close()
