@@ -145,6 +145,24 @@ def _person(table: Table, row: list, fields: dict) -> None:
 _PERSON = {"seq": lambda v: thai.integer(v), "citizen_id": thai.citizen_id}
 
 
+def _people(table: Table, result: SheetResult, parsers: dict, required: set[str]):
+    """(row number, fields) of each person row of a roster sheet; faulty rows and a citizen
+    ID repeated in the sheet go to result.rejected."""
+    seen: set[str] = set()
+    for rn, row in _data_rows(table, result):
+        try:
+            f = _parse_fields(table, row, parsers, required)
+            _person(table, row, f)
+            if f["citizen_id"] in seen:
+                raise RowFault("citizen_id", f["citizen_id"],
+                               "เลขประจำตัวประชาชนซ้ำในชีตเดียวกัน (citizen ID repeated in this sheet)")
+        except RowFault as fault:
+            result.rejected.append(Rejection(result.sheet, rn, fault.column, fault.value, fault.reason))
+            continue
+        seen.add(f["citizen_id"])
+        yield rn, f
+
+
 # ----------------------------------------------------------------------------- sheets
 
 
@@ -153,17 +171,7 @@ def trainers(table: Table, village_code: str, fy: int) -> SheetResult:
     parsers = _PERSON | {"role": thai.role, "expertise": thai.text, "phone": thai.phone,
                          "title": thai.text, "full_name": thai.text, "first_name": thai.text,
                          "last_name": thai.text}
-    seen: set[str] = set()
-    for rn, row in _data_rows(table, result):
-        try:
-            f = _parse_fields(table, row, parsers, {"citizen_id", "role"})
-            _person(table, row, f)
-            if f["citizen_id"] in seen:
-                raise RowFault("citizen_id", f["citizen_id"], "เลขประจำตัวประชาชนซ้ำในชีตเดียวกัน (citizen ID repeated in this sheet)")
-        except RowFault as fault:
-            result.rejected.append(Rejection(result.sheet, rn, fault.column, fault.value, fault.reason))
-            continue
-        seen.add(f["citizen_id"])
+    for rn, f in _people(table, result, parsers, {"citizen_id", "role"}):
         result.records.append({
             "sheet": result.sheet, "row_number": rn, "fiscal_year": fy, "village_code": village_code,
             "seq": f.get("seq"), "title": f["title"], "full_name": f["full_name"],
@@ -220,17 +228,7 @@ def households(table: Table, village_code: str, fy: int, trainers_known: People)
         "last_name": thai.text,
     }
     required = set(synonyms()["required"]["households"])
-    seen: set[str] = set()
-    for rn, row in _data_rows(table, result):
-        try:
-            f = _parse_fields(table, row, parsers, required)
-            _person(table, row, f)
-            if f["citizen_id"] in seen:
-                raise RowFault("citizen_id", f["citizen_id"], "เลขประจำตัวประชาชนซ้ำในชีตเดียวกัน (citizen ID repeated in this sheet)")
-        except RowFault as fault:
-            result.rejected.append(Rejection(result.sheet, rn, fault.column, fault.value, fault.reason))
-            continue
-        seen.add(f["citizen_id"])
+    for rn, f in _people(table, result, parsers, required):
         result.records.append({
             "sheet": result.sheet, "row_number": rn, "fiscal_year": fy, "village_code": village_code,
             "seq": f.get("seq"), "title": f["title"], "full_name": f["full_name"],
