@@ -508,7 +508,7 @@ class Ingestor:
                 else:
                     carriers.append((fid, sheet.kind, code, fy, None))
                 table = _TABLE_OF[sheet.kind]
-                data = sheet.arrow if sheet.arrow is not None else _records_table(table, sheet.records)
+                data = _records_table(table, sheet.records)
                 if data.num_rows:
                     rows_by_table[table].append(data.add_column(0, "file_id", pa.array([fid] * data.num_rows,
                                                                                         pa.int64())))
@@ -626,10 +626,6 @@ def _worker_parse(path: str, register: Register) -> _Job:
     job = _read_and_parse(Path(path), register, _no_roster)
     if job.parsed is not None:      # the grids stay in the worker: only what the writer needs travels
         job.parsed.tables = [dataclasses.replace(t, grid=None) for t in job.parsed.tables]
-        for sheet in job.parsed.sheets:
-            sheet.arrow = _records_table(_TABLE_OF[sheet.kind], sheet.records)
-            sheet.count, sheet.months = len(sheet.records), sheet.record_months() if sheet.kind == "followup" else None
-            sheet.records = []
     return job
 
 

@@ -29,17 +29,13 @@ class SheetResult:
     records: list[dict] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     skipped: int = 0
-    # Set by an ingest worker, which ships the records as one Arrow table instead of dicts.
-    arrow: object = None
-    count: int | None = None
-    months: list | None = None
 
     @property
     def loaded(self) -> int:
-        return len(self.records) if self.count is None else self.count
+        return len(self.records)
 
     def record_months(self) -> list:
-        return self.months if self.months is not None else sorted({r["month"] for r in self.records})
+        return sorted({r["month"] for r in self.records})
 
 
 class RowFault(Exception):
