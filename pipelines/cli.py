@@ -156,20 +156,32 @@ def synth(ctx: Ctx, out: Path, province: str, villages: int | None, months: int,
 # ----------------------------------------------------------------------------- ingest
 
 
+TABLE_ALL, TABLE_MAX = 40, 200
+
+
 def _print_outcomes(ctx: Ctx, outcomes) -> None:
     if ctx.quiet:
         for o in outcomes:
             if o.status == "refused":
                 err.print(f"refused: {o.path}: {o.message}")
         return
-    table = Table(title="ผลการนำเข้า (ingest summary)", show_lines=False)
-    for col in ("file", "status", "village", "loaded", "rejected", "skipped", "message"):
-        table.add_column(col, overflow="fold")
     colour = {"loaded": "green", "replaced": "cyan", "duplicate": "yellow", "refused": "red"}
-    for o in outcomes:
-        table.add_row(o.path, f"[{colour[o.status]}]{o.status}[/]", o.village_code or "",
-                      str(o.rows_loaded), str(o.rows_rejected), str(o.rows_skipped), o.message or "")
-    console.print(table)
+    # A month of a province is hundreds of files: past TABLE_ALL, list only the files that
+    # need a look (refused, duplicate, rows rejected); the manifest and log list them all.
+    shown = outcomes if len(outcomes) <= TABLE_ALL else [
+        o for o in outcomes if o.status in ("refused", "duplicate") or o.rows_rejected]
+    if shown:
+        title = "ผลการนำเข้า (ingest summary)" if shown is outcomes else \
+            f"ไฟล์ที่ควรตรวจดู {len(shown)} จาก {len(outcomes)} ไฟล์ (files to look at)"
+        table = Table(title=title, show_lines=False)
+        for col in ("file", "status", "village", "loaded", "rejected", "skipped", "message"):
+            table.add_column(col, overflow="fold")
+        for o in shown[:TABLE_MAX]:
+            table.add_row(o.path, f"[{colour[o.status]}]{o.status}[/]", o.village_code or "",
+                          str(o.rows_loaded), str(o.rows_rejected), str(o.rows_skipped), o.message or "")
+        console.print(table)
+        if len(shown) > TABLE_MAX:
+            console.print(f"… {len(shown) - TABLE_MAX} more: see the manifest or `sammachip --verbose`")
     counts = {s: sum(o.status == s for o in outcomes) for s in colour}
     console.print(
         f"{len(outcomes)} files: " + ", ".join(f"{n} {s}" for s, n in counts.items())
@@ -402,7 +414,8 @@ def monthly(ctx: Ctx, month: str, raw_dir: Path) -> None:
 @click.option("--villages", type=int, default=None, help="How many villages (default: the whole province).")
 @click.option("--months", type=int, default=3, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--mess", type=click.IntRange(0, 3), default=1, show_default=True)
+@click.option("--mess", type=click.IntRange(0, 3), default=2, show_default=True,
+              help="2: the spec's common variants plus a few quota breaches and bad rows to find.")
 @click.option("--province", default="54", show_default=True)
 @click.pass_obj
 def demo(ctx: Ctx, villages: int | None, months: int, seed: int, mess: int, province: str) -> None:
