@@ -51,11 +51,14 @@ def fingerprint(con, month: str) -> str:
 
     h = hashlib.sha256(month.encode())
     for query in ("SELECT file_id, sha256, status FROM ingested_file ORDER BY file_id",
-                  "SELECT count(*), hash(list(village_code ORDER BY village_code)) FROM register_village"):
+                  "SELECT count(*), hash(list(village_code || village_no || village_name ORDER BY village_code)) "
+                  "FROM register_village"):
         h.update(repr(con.execute(query).fetchall()).encode())
+    package = Path(__file__).parent            # the code itself: an update with the same version number
     inputs = [config.CONFIG_FILE, *sorted(config.NOTEBOOKS_DIR.glob("*.ipynb")),
               *sorted((config.EXPECTATIONS_DIR).rglob("*.json")), *sorted(config.EXPECTATIONS_DIR.rglob("*.sql")),
-              *sorted(Path(__file__).parent.glob("*.yml"))]
+              *sorted(p for p in package.rglob("*") if p.suffix in (".py", ".yml", ".sql", ".j2", ".css")),
+              *sorted(config.VIEWS_DIR.glob("*.sql"))]
     for path in inputs:
         if path.is_file():
             h.update(path.name.encode() + path.read_bytes())

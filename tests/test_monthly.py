@@ -150,3 +150,28 @@ def test_a_run_killed_midway_then_rerun_ends_as_an_uninterrupted_one(raw, uninte
 def _pages(root: Path) -> set[str]:
     """The site's file names, with the timestamp GX puts in a validation page's path left out."""
     return {re.sub(r"/\d{8}T\d{6}\.\d+Z/", "/<run>/", p) for p in _site(root)}
+
+
+def test_the_fingerprint_sees_settings_register_and_files(tmp_path, monkeypatch, register_csv):
+    """What decides that a re-run may skip: any change of input, setting or register shows."""
+    import shutil
+
+    from pipelines import config, monthly, register, warehouse
+
+    settings = tmp_path / "sammachip.yml"
+    shutil.copy(config.CONFIG_FILE, settings)
+    monkeypatch.setattr(config, "CONFIG_FILE", settings)
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    register.load_register(con, register_csv)
+    first = monthly.fingerprint(con, MONTH)
+    assert monthly.fingerprint(con, MONTH) == first
+    assert monthly.fingerprint(con, "2025-12") != first
+    settings.write_text(settings.read_text(encoding="utf-8").replace("due_days: 10", "due_days: 15"), encoding="utf-8")
+    second = monthly.fingerprint(con, MONTH)
+    assert second != first
+    con.execute("UPDATE register_village SET village_name = 'บ้านใหม่' WHERE village_no = 1")
+    third = monthly.fingerprint(con, MONTH)
+    assert third != second
+    con.execute("INSERT INTO ingested_file (file_id, path, sha256, status) VALUES (99, 'x.xlsx', 'abc', 'refused')")
+    assert monthly.fingerprint(con, MONTH) != third
+    con.close()
