@@ -289,36 +289,31 @@ _ARROW = {
 _TABLE_OF = {"trainers": "trainer_row", "households": "household_row", "followup": "followup_row"}
 
 
+_MAP = pa.map_(pa.string(), pa.string())
+# Tables written from tuples (in this column order); _carriers is the batch's scratch relation.
 _ROWS = {
     "rejected": pa.schema([("file_id", pa.int64()), ("sheet", pa.string()), ("row_number", pa.int32()),
                            ("column_name", pa.string()), ("value", pa.string()), ("reason", pa.string())]),
     "file_sheet": pa.schema([("file_id", pa.int64()), ("sheet", pa.string()), ("kind", pa.string()),
-                             ("header_row", pa.int32()), ("columns", pa.map_(pa.string(), pa.string())),
+                             ("header_row", pa.int32()), ("columns", _MAP),
                              ("rows_loaded", pa.int32()), ("rows_rejected", pa.int32()), ("rows_skipped", pa.int32())]),
+    "ingested_file": pa.schema([
+        ("file_id", pa.int64()), ("path", pa.string()), ("sha256", pa.string()), ("size_bytes", pa.int64()),
+        ("village_code", pa.string()), ("fiscal_year", pa.int32()), ("report_month", pa.date32()),
+        ("status", pa.string()), ("rows_loaded", pa.int32()), ("rows_rejected", pa.int32()),
+        ("rows_skipped", pa.int32()), ("message", pa.string()), ("duplicate_of", pa.int64()),
+        ("received_at", pa.timestamp("us"))]),
+    "_carriers": pa.schema([("file_id", pa.int64()), ("kind", pa.string()), ("village_code", pa.string()),
+                            ("fiscal_year", pa.int32()), ("month", pa.date32())]),
 }
 
 
-def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
-    """Tuples in the table's column order, in one statement (executemany pays per row)."""
-    schema = _ROWS[table]
-    columns = list(zip(*rows))
-    data = pa.Table.from_arrays(
-        [pa.array([None if v is None else list(v.items()) for v in col] if f.type == pa.map_(pa.string(), pa.string())
-                  else list(col), type=f.type) for f, col in zip(schema, columns)], schema=schema)
-    con.register("_incoming_rows", data)
-    try:
-        con.execute(f"INSERT INTO {table} ({', '.join(schema.names)}) SELECT * FROM _incoming_rows")
-    finally:
-        con.unregister("_incoming_rows")
-
-
-_FILE_SCHEMA = pa.schema([
-    ("file_id", pa.int64()), ("path", pa.string()), ("sha256", pa.string()), ("size_bytes", pa.int64()),
-    ("village_code", pa.string()), ("fiscal_year", pa.int32()), ("report_month", pa.date32()),
-    ("status", pa.string()), ("rows_loaded", pa.int32()), ("rows_rejected", pa.int32()),
-    ("rows_skipped", pa.int32()), ("message", pa.string()), ("duplicate_of", pa.int64()),
-    ("received_at", pa.timestamp("us")),
-])
+def _tuples_table(name: str, rows: list[tuple]) -> pa.Table:
+    """Tuples in _ROWS[name]'s column order as one Arrow table (executemany pays per row)."""
+    schema = _ROWS[name]
+    return pa.Table.from_arrays(
+        [pa.array([None if v is None else list(v.items()) for v in col] if f.type == _MAP else list(col),
+                  type=f.type) for f, col in zip(schema, zip(*rows))], schema=schema)
 
 
 _ARROW_BARE = {t: schema.remove(schema.get_field_index("file_id")) for t, schema in _ARROW.items()}
@@ -356,21 +351,22 @@ class _Pending:
 # rows is replaced by the next file, in file_id (= arrival) order, that carries the same
 # roster (or month). Rows are never deleted; `superseded_by` points at the replacing file.
 _SUPERSEDE = {
-    "trainer_row": ("trainers", "village_code, fiscal_year"),
-    "household_row": ("households", "village_code, fiscal_year"),
-    "followup_row": ("followup", "village_code, fiscal_year, month"),
+    "trainer_row": ("trainers", ("village_code", "fiscal_year")),
+    "household_row": ("households", ("village_code", "fiscal_year")),
+    "followup_row": ("followup", ("village_code", "fiscal_year", "month")),
 }
 
 
 def _supersede(con, table: str) -> set[int]:
-    kind, key = _SUPERSEDE[table]
-    on = " AND ".join(f"t.{k.strip()} = n.{k.strip()}" for k in key.split(","))
-    near = " AND ".join(f"x.{k.strip()} = c.{k.strip()}" for k in key.split(","))
+    kind, keys = _SUPERSEDE[table]
+    key = ", ".join(keys)
+    on = " AND ".join(f"t.{k} = n.{k}" for k in keys)
+    near = " AND ".join(f"x.{k} = c.{k}" for k in keys)
     rows = con.execute(f"""
         WITH c AS (
             SELECT DISTINCT file_id, {key} FROM _carriers WHERE kind = '{kind}'
         ), cur AS (
-            SELECT DISTINCT x.file_id, {", ".join("x." + k.strip() for k in key.split(","))} FROM {table} x
+            SELECT DISTINCT x.file_id, {", ".join("x." + k for k in keys)} FROM {table} x
             WHERE x.superseded_by IS NULL AND EXISTS (SELECT 1 FROM c WHERE {near})
         ), n AS (
             SELECT *, lead(file_id) OVER (PARTITION BY {key} ORDER BY file_id) AS next_id
@@ -380,10 +376,6 @@ def _supersede(con, table: str) -> set[int]:
         WHERE t.file_id = n.file_id AND {on} AND n.next_id IS NOT NULL AND t.superseded_by IS NULL
         RETURNING t.superseded_by""").fetchall()
     return {r[0] for r in rows}
-
-
-_CARRIER_SCHEMA = pa.schema([("file_id", pa.int64()), ("kind", pa.string()), ("village_code", pa.string()),
-                             ("fiscal_year", pa.int32()), ("month", pa.date32())])
 
 
 class Ingestor:
@@ -420,12 +412,6 @@ class Ingestor:
             [village_code, fy]).fetchall()
         return records.People(rows)
 
-    def ingest_file(self, path: Path) -> Outcome:
-        """One file, committed before returning."""
-        o = self.take(path)
-        self.flush()
-        return o
-
     def take(self, path: Path, job: "_Job | None" = None) -> Outcome:
         """One file into the pending batch (parsed here, or already by a worker: `job`);
         its outcome is final once its batch is flushed."""
@@ -452,7 +438,7 @@ class Ingestor:
             return self._add(_Pending(o, sha, size))
         o.status = "loaded"         # or "replaced", known when its batch is written
         o.village_code, o.fiscal_year, o.report_month = parsed.village.code, parsed.fiscal_year, parsed.report_month
-        o.rows_loaded = sum(s.loaded for s in parsed.sheets)
+        o.rows_loaded = sum(len(s.records) for s in parsed.sheets)
         o.rows_rejected = sum(len(s.rejected) for s in parsed.sheets)
         o.rows_skipped = sum(s.skipped for s in parsed.sheets)
         if parsed.ignored:
@@ -504,7 +490,7 @@ class Ingestor:
             code, fy = parsed.village.code, parsed.fiscal_year
             for sheet in parsed.sheets:
                 if sheet.kind == "followup":
-                    carriers += [(fid, "followup", code, fy, m) for m in sheet.record_months()]
+                    carriers += [(fid, "followup", code, fy, m) for m in sorted({r["month"] for r in sheet.records})]
                 else:
                     carriers.append((fid, sheet.kind, code, fy, None))
                 table = _TABLE_OF[sheet.kind]
@@ -514,7 +500,7 @@ class Ingestor:
                                                                                         pa.int64())))
                 rejections += [(fid, r.sheet, r.row_number, r.column_name, r.value, r.reason) for r in sheet.rejected]
             sheets += [(fid, sh.sheet, sh.kind, t.header_rows[-1] + 1,
-                        {k: column_letter(c) for k, c in t.columns.items()}, sh.loaded, len(sh.rejected),
+                        {k: column_letter(c) for k, c in t.columns.items()}, len(sh.records), len(sh.rejected),
                         sh.skipped)
                        for sh, t in zip(parsed.sheets, _tables_in_order(parsed))]
             sheets += [(fid, name, "ignored", None, None, 0, 0, 0) for name in parsed.ignored]
@@ -523,9 +509,7 @@ class Ingestor:
                 _register_and_insert(con, table, pa.concat_tables(parts))
         replacing: set[int] = set()
         if carriers:
-            con.register("_carriers", pa.Table.from_arrays(
-                [pa.array(list(col), type=f.type) for f, col in zip(_CARRIER_SCHEMA, zip(*carriers))],
-                schema=_CARRIER_SCHEMA))
+            con.register("_carriers", _tuples_table("_carriers", carriers))
             try:
                 for table in _SUPERSEDE:
                     replacing |= _supersede(con, table)
@@ -534,9 +518,9 @@ class Ingestor:
         for item in loaded:
             item.outcome.status = "replaced" if item.outcome.file_id in replacing else "loaded"
         if rejections:
-            _insert_rows(con, "rejected", rejections)
+            _register_and_insert(con, "rejected", _tuples_table("rejected", rejections))
         if sheets:
-            _insert_rows(con, "file_sheet", sheets)
+            _register_and_insert(con, "file_sheet", _tuples_table("file_sheet", sheets))
         files = []
         for item in batch:
             o = item.outcome
@@ -547,8 +531,7 @@ class Ingestor:
             files.append((o.file_id, o.path, item.sha, item.size, o.village_code, o.fiscal_year, o.report_month,
                           o.status, o.rows_loaded, o.rows_rejected, o.rows_skipped, o.message, dup_id,
                           o.received_at))
-        _register_and_insert(con, "ingested_file", pa.Table.from_arrays(
-            [pa.array(list(col), type=f.type) for f, col in zip(_FILE_SCHEMA, zip(*files))], schema=_FILE_SCHEMA))
+        _register_and_insert(con, "ingested_file", _tuples_table("ingested_file", files))
 
     def run(self, files: list[Path], on_file: Callable[[Outcome], None] | None = None,
             workers: int | None = None) -> list[Outcome]:

@@ -30,13 +30,6 @@ class SheetResult:
     rejected: list[Rejection] = field(default_factory=list)
     skipped: int = 0
 
-    @property
-    def loaded(self) -> int:
-        return len(self.records)
-
-    def record_months(self) -> list:
-        return sorted({r["month"] for r in self.records})
-
 
 class RowFault(Exception):
     def __init__(self, column: str | None, value, reason: str):
