@@ -89,18 +89,10 @@ def _get(table: Table, row: list, key: str):
     return None if thai.is_blank(v) else v
 
 
-_ORDER: dict[int, tuple] = {}     # a table's columns in sheet order, computed once per table
-
-
 def _parse_fields(table: Table, row: list, parsers: dict[str, Callable], required: set[str]) -> dict:
     """Parse each mapped column in sheet order; the first fault refuses the row."""
     out: dict = {}
-    order = _ORDER.get(id(table))
-    if order is None or order[0] is not table:
-        order = _ORDER[id(table)] = (table, sorted(table.columns.items(), key=lambda kv: kv[1]))
-        if len(_ORDER) > 64:
-            _ORDER.pop(next(iter(_ORDER)))
-    for key, c in order[1]:
+    for key, c in table.columns_in_order:
         if key not in parsers:
             continue
         v = row[c] if c < len(row) else None

@@ -13,7 +13,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 import python_calamine as calamine
@@ -211,6 +211,11 @@ class Table:
     @property
     def first_data_row(self) -> int:
         return self.header_rows[-1] + 1
+
+    @cached_property
+    def columns_in_order(self) -> list[tuple[str, int]]:
+        """(key, column index) left to right: the order a row's faults are reported in."""
+        return sorted(self.columns.items(), key=lambda kv: kv[1])
 
 
 def sheet_kind_by_name(name: str) -> str | None:
