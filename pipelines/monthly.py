@@ -83,6 +83,15 @@ def _unchanged(ctx, month: str, fp: str) -> dict | None:
     return manifest
 
 
+def _record_run(con, run_id: str, month: str, started: dt.datetime, errors: int, warnings: int, reports_ok: int,
+                exit_status: int, manifest: Path, files_new: int = 0, files_refused: int = 0, rows_loaded: int = 0,
+                rows_rejected: int = 0, reports_failed: int = 0) -> None:
+    """One row of the run history (monthly_run); a skipped re-run takes nothing new in."""
+    con.execute("INSERT INTO monthly_run VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [run_id, dt.date.fromisoformat(month + "-01"), started, dt.datetime.now(), files_new, files_refused,
+                 rows_loaded, rows_rejected, errors, warnings, reports_ok, reports_failed, exit_status, str(manifest)])
+
+
 def run(ctx, month: str, raw_dir: Path) -> int:
     """Returns the exit code: 0 clean, 1 data problems of error severity, 2 could not run."""
     from pipelines.cli import _print_outcomes, err, run_ingest, run_report, run_shortlist, run_validate
@@ -124,11 +133,9 @@ def _run(ctx, month, raw_dir, print_outcomes, run_ingest, run_report, run_valida
         if previous is not None:
             # Nothing new since a complete run of this month: its site, to-do lists and
             # shortlist stand as they are. The run is still recorded in the history.
-            con.execute("INSERT INTO monthly_run VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [run_id, dt.date.fromisoformat(month + "-01"), started, dt.datetime.now(), 0, 0, 0, 0,
-                         previous["validation"]["errors"], previous["validation"]["warnings"],
-                         previous["reports"]["ok"], 0, previous["exit_status"],
-                         str(ctx.reports / month / "manifest.json")])
+            _record_run(con, run_id, month, started, previous["validation"]["errors"],
+                        previous["validation"]["warnings"], previous["reports"]["ok"], previous["exit_status"],
+                        ctx.reports / month / "manifest.json")
     if previous is not None:
         ctx.say(f"ไม่มีไฟล์ใหม่และไม่มีอะไรเปลี่ยน (nothing new since run {previous['run_id']}): "
                 f"{ctx.reports / month / 'index.html'} is current")
@@ -191,11 +198,10 @@ def _run(ctx, month, raw_dir, print_outcomes, run_ingest, run_report, run_valida
         tmp = out.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
         tmp.replace(out)
-        con.execute(
-            "INSERT INTO monthly_run VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [run_id, dt.date.fromisoformat(month + "-01"), started, dt.datetime.now(), len(outcomes), len(refused),
-             manifest["rows"]["rows_loaded"], manifest["rows"]["rows_rejected"], validation.errors,
-             validation.warnings, len(reports.ok), len(reports.failed), exit_status, str(out)])
+        _record_run(con, run_id, month, started, validation.errors, validation.warnings, len(reports.ok), exit_status,
+                    out, files_new=len(outcomes), files_refused=len(refused),
+                    rows_loaded=manifest["rows"]["rows_loaded"], rows_rejected=manifest["rows"]["rows_rejected"],
+                    reports_failed=len(reports.failed))
     log.info("monthly %s finished: exit %d, %d new files, %d errors, %d warnings, %d reports", month, exit_status,
              len(outcomes), validation.errors, validation.warnings, len(reports.ok))
     ctx.say(f"manifest: {out}")
