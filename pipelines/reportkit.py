@@ -27,6 +27,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from pipelines import config, thaifmt as tf
+from pipelines import todo
 from pipelines.todo import inert      # one rule for spreadsheet cells, shared with the to-do workbooks
 
 FONT_FAMILY = "TH Sarabun New, Sarabun, Noto Sans Thai, Loma, sans-serif"
@@ -135,7 +136,6 @@ def _single_thread(con):
 
 # ----------------------------------------------------------------------------- identities
 
-_ID13 = re.compile(r"(?<!\d)(\d)(\d{4})(\d{5})(\d{2})(\d)(?!\d)")
 
 
 def mask_citizen_id(cid) -> str:
@@ -152,7 +152,7 @@ def mask_ids(text) -> str:
     """Free text (validation details) with every 13-digit run masked."""
     if tf.is_missing(text):
         return ""
-    return _ID13.sub(lambda m: f"{m[1]}-{m[2]}-xxxxx-xx-{m[5]}", str(text))
+    return todo.mask_ids(str(text))
 
 
 # ----------------------------------------------------------------------------- HTML pieces
