@@ -11,7 +11,7 @@ import math
 import re
 from decimal import Decimal
 
-from pipelines.thai import BE_OFFSET, THAI_MONTHS_ABBR, THAI_MONTHS_FULL
+from pipelines.thai import BE_OFFSET, THAI_MONTHS_ABBR, THAI_MONTHS_FULL, fiscal_year_of
 
 DASH = "–"
 
@@ -46,8 +46,7 @@ def parse_month(value: str | dt.date) -> dt.date:
 
 def fiscal_year(month: str | dt.date) -> int:
     """BE fiscal year of a month: FY 2569 = 2025-10 .. 2026-09."""
-    d = parse_month(month)
-    return d.year + BE_OFFSET + (1 if d.month >= 10 else 0)
+    return fiscal_year_of(parse_month(month))
 
 
 def fiscal_months(month: str | dt.date) -> list[dt.date]:
