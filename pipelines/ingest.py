@@ -12,7 +12,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import os
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,10 +172,9 @@ def _same(a, b, key) -> bool:
             return thai.integer(a) == thai.integer(b)
     except ValueError:
         pass
-    from pipelines.register import _name
-    a, b = thai.text(a) or "", thai.text(b) or ""    # a code typed as a number cell is 54060407.0
-    if key == "village_code":
-        a, b = (re.sub(r"[\s-]", "", thai.digits(x)) for x in (a, b))
+    from pipelines.register import _name, code_text
+    if key == "village_code":               # a code typed as a number cell is 54060407.0
+        return code_text(a) == code_text(b)
     return _name(a) == _name(b)
 
 

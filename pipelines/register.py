@@ -97,6 +97,11 @@ def _name(text: str | None) -> str:
     return re.sub(r"^บ้าน", "", s)
 
 
+def code_text(value) -> str:
+    """A village code as written (text, a number cell, Thai digits, dashes, spaces) → its digits."""
+    return re.sub(r"[\s-]", "", thai.digits(thai.text(value) or ""))
+
+
 _EN_PREFIX = re.compile(r"^(changwat|amphoe|amphur|khet|tambon|tambol|khwaeng|ban)\s+")
 
 
@@ -145,7 +150,7 @@ class Register:
     def resolve(self, block: dict) -> Village:
         """The village a header block names; ValueError says what is missing or disagrees."""
         raw = {k: v for k, (v, _) in block.items()}
-        code = thai.digits(thai.text(raw.get("village_code")) or "").replace("-", "").replace(" ", "")
+        code = code_text(raw.get("village_code"))
         names = {k: raw.get(k) for k in ("province", "district", "subdistrict", "village_name")}
         no = raw.get("village_no")
         try:
