@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from pipelines import records, thai
@@ -243,13 +244,13 @@ def parse(path: Path, register: Register, current_roster: Callable[[str, str, in
     if "trainers" in by_kind:
         tr = records.trainers(by_kind["trainers"], code, fy)
         parsed.sheets.append(tr)
-        trainers_known = records.People([(r["citizen_id"], r["full_name"]) for r in tr.records])
+        trainers_known = records.people_of(tr)
     else:
         trainers_known = current_roster("trainer", code, fy)
     if "households" in by_kind:
         hh = records.households(by_kind["households"], code, fy, trainers_known)
         parsed.sheets.append(hh)
-        households_known = records.People([(r["citizen_id"], r["full_name"]) for r in hh.records])
+        households_known = records.people_of(hh)
     else:
         households_known = current_roster("household", code, fy)
     if "followup" in by_kind:
@@ -288,7 +289,7 @@ _TABLE_OF = {"trainers": "trainer_row", "households": "household_row", "followup
 
 
 _MAP = pa.map_(pa.string(), pa.string())
-# Tables written from tuples (in this column order); _carriers is the batch's scratch relation.
+# Tables written from tuples (in this column order).
 _ROWS = {
     "rejected": pa.schema([("file_id", pa.int64()), ("sheet", pa.string()), ("row_number", pa.int32()),
                            ("column_name", pa.string()), ("value", pa.string()), ("reason", pa.string())]),
@@ -301,8 +302,6 @@ _ROWS = {
         ("status", pa.string()), ("rows_loaded", pa.int32()), ("rows_rejected", pa.int32()),
         ("rows_skipped", pa.int32()), ("message", pa.string()), ("duplicate_of", pa.int64()),
         ("received_at", pa.timestamp("us"))]),
-    "_carriers": pa.schema([("file_id", pa.int64()), ("kind", pa.string()), ("village_code", pa.string()),
-                            ("fiscal_year", pa.int32()), ("month", pa.date32())]),
 }
 
 
@@ -314,12 +313,38 @@ def _tuples_table(name: str, rows: list[tuple]) -> pa.Table:
                   type=f.type) for f, col in zip(schema, zip(*rows))], schema=schema)
 
 
-_ARROW_BARE = {t: schema.remove(schema.get_field_index("file_id")) for t, schema in _ARROW.items()}
+_MONEY = pa.decimal128(12, 2)
 
 
-def _records_table(table: str, records: list[dict]) -> pa.Table:
-    """A sheet's records as Arrow, in the table's column order, without file_id (added on write)."""
-    return pa.Table.from_pylist(records, schema=_ARROW_BARE[table])
+def _money_array(satang: list) -> pa.Array:
+    """Whole satang (int or None) as Arrow DECIMAL(12,2), built from the integers' buffer:
+    pyarrow converts Decimal objects one by one, about 3 µs each (a tenth of ingest)."""
+    ints = pa.array(satang, pa.int64())
+    low = np.frombuffer(ints.buffers()[1], dtype=np.int64)[ints.offset:ints.offset + len(ints)]
+    words = np.empty((len(low), 2), dtype=np.int64)     # two's complement, little-endian 128 bit;
+    words[:, 0], words[:, 1] = low, low >> 63           # slots under a null are masked out
+    return pa.Array.from_buffers(_MONEY, len(low), [ints.buffers()[0], pa.py_buffer(words)],
+                                 null_count=ints.null_count)
+
+
+def _batch_table(table: str, parts: list[tuple[int, records.SheetResult]]) -> pa.Table:
+    """The records of several sheets (with their file ids) as one Arrow table in the table's
+    column order: one conversion per column per batch, not per sheet."""
+    schema = _ARROW[table]
+    arrays = []
+    for f in schema:
+        values: list = []
+        for fid, sheet in parts:
+            if f.name == "file_id":
+                values += [fid] * sheet.n
+            elif f.name in sheet.constants:
+                values += [sheet.constants[f.name]] * sheet.n
+            elif f.type == _MONEY and not sheet.in_satang:
+                values += records.satang(sheet.columns[f.name])
+            else:
+                values += sheet.columns[f.name]
+        arrays.append(_money_array(values) if f.type == _MONEY else pa.array(values, f.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _register_and_insert(con, table: str, data: pa.Table) -> None:
@@ -345,34 +370,52 @@ class _Pending:
     duplicate_of: "_Pending | int | None" = None
 
 
-# Superseding, for every (village, fiscal year[, month]) a batch touches: each set of current
-# rows is replaced by the next file, in file_id (= arrival) order, that carries the same
-# roster (or month). Rows are never deleted; `superseded_by` points at the replacing file.
+# Superseding: the rows of a (village, fiscal year) roster, or of a (village, fiscal year,
+# month) of follow-up, are replaced by the next file in file_id (= arrival) order that carries
+# the same roster (or month). Rows are never deleted; `superseded_by` points at the replacing
+# file. The writer keeps, per key, the file whose rows are current, so a batch finds what it
+# replaces without scanning years of history.
 _SUPERSEDE = {
     "trainer_row": ("trainers", ("village_code", "fiscal_year")),
     "household_row": ("households", ("village_code", "fiscal_year")),
     "followup_row": ("followup", ("village_code", "fiscal_year", "month")),
 }
+_MOVES = {
+    table: pa.schema([("old_id", pa.int64()), ("new_id", pa.int64()), ("village_code", pa.string()),
+                      ("fiscal_year", pa.int32())] + ([("month", pa.date32())] if "month" in keys else []))
+    for table, (_, keys) in _SUPERSEDE.items()
+}
 
 
-def _supersede(con, table: str) -> set[int]:
-    kind, keys = _SUPERSEDE[table]
-    key = ", ".join(keys)
-    on = " AND ".join(f"t.{k} = n.{k}" for k in keys)
-    near = " AND ".join(f"x.{k} = c.{k}" for k in keys)
-    rows = con.execute(f"""
-        WITH c AS (
-            SELECT DISTINCT file_id, {key} FROM _carriers WHERE kind = '{kind}'
-        ), cur AS (
-            SELECT DISTINCT x.file_id, {", ".join("x." + k for k in keys)} FROM {table} x
-            WHERE x.superseded_by IS NULL AND EXISTS (SELECT 1 FROM c WHERE {near})
-        ), n AS (
-            SELECT *, lead(file_id) OVER (PARTITION BY {key} ORDER BY file_id) AS next_id
-            FROM (SELECT * FROM cur UNION SELECT * FROM c)
-        )
-        UPDATE {table} AS t SET superseded_by = n.next_id FROM n
-        WHERE t.file_id = n.file_id AND {on} AND n.next_id IS NOT NULL AND t.superseded_by IS NULL
-        RETURNING t.superseded_by""").fetchall()
+def _current_files(con) -> dict[str, dict[tuple, list[int]]]:
+    """Per row table and key, the file(s) whose rows nothing has superseded yet."""
+    current: dict[str, dict[tuple, list[int]]] = {}
+    for table, (_, keys) in _SUPERSEDE.items():
+        key = ", ".join(keys)
+        current[table] = {tuple(r[1:]): r[0] for r in con.execute(
+            f"SELECT list(DISTINCT file_id ORDER BY file_id), {key} FROM {table} "
+            f"WHERE superseded_by IS NULL GROUP BY {key}").fetchall()}
+    return current
+
+
+def _supersede(con, table: str, moves: list[tuple]) -> set[int]:
+    """Mark the rows each (old file, new file, key) move replaces; the new files that replaced any."""
+    if not moves:
+        return set()
+    keys = _SUPERSEDE[table][1]
+    on = " AND ".join(f"t.{k} = m.{k}" for k in keys)
+    olds = [m[0] for m in moves]
+    data = pa.Table.from_arrays([pa.array(list(col), f.type) for f, col in zip(_MOVES[table], zip(*moves))],
+                                schema=_MOVES[table])
+    con.register("_moves", data)
+    try:
+        rows = con.execute(f"""
+            UPDATE {table} AS t SET superseded_by = m.new_id FROM _moves m
+            WHERE t.file_id = m.old_id AND {on} AND t.superseded_by IS NULL
+              AND t.file_id BETWEEN {min(olds)} AND {max(olds)}
+            RETURNING t.superseded_by""").fetchall()
+    finally:
+        con.unregister("_moves")
     return {r[0] for r in rows}
 
 
@@ -402,6 +445,7 @@ class Ingestor:
                 "WHERE status IN ('loaded', 'replaced') ORDER BY file_id DESC").fetchall():
             self.known[sha] = (fid, code, fy, month)
         self.batch_known: dict[str, _Pending] = {}
+        self.current = _current_files(con)
 
     def current_roster(self, what: str, village_code: str, fy: int) -> records.People:
         self.flush()        # what earlier files of this run carry must be visible first
@@ -436,7 +480,7 @@ class Ingestor:
             return self._add(_Pending(o, sha, size))
         o.status = "loaded"         # or "replaced", known when its batch is written
         o.village_code, o.fiscal_year, o.report_month = parsed.village.code, parsed.fiscal_year, parsed.report_month
-        o.rows_loaded = sum(len(s.records) for s in parsed.sheets)
+        o.rows_loaded = sum(s.n for s in parsed.sheets)
         o.rows_rejected = sum(len(s.rejected) for s in parsed.sheets)
         o.rows_skipped = sum(s.skipped for s in parsed.sheets)
         if parsed.ignored:
@@ -465,13 +509,15 @@ class Ingestor:
             item.outcome.file_id = fid
         con.execute("BEGIN TRANSACTION")
         try:
-            self._write(batch)
+            now_current = self._write(batch)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             for item in batch:
                 item.outcome.file_id = None
             raise
+        for table, key, fid in now_current:
+            self.current[table][key] = [fid]
         for item in batch:
             o = item.outcome
             if o.status in ("loaded", "replaced") and item.sha not in self.known:
@@ -479,40 +525,42 @@ class Ingestor:
             if self.on_file:
                 self.on_file(o)
 
-    def _write(self, batch: list[_Pending]) -> None:
+    def _write(self, batch: list[_Pending]) -> list[tuple[str, tuple, int]]:
+        """Write a batch inside the open transaction; returns (table, key, file) for each key
+        whose current rows changed hands, to remember once the batch is committed."""
         con = self.con
         loaded = [i for i in batch if i.parsed is not None]
-        carriers, rows_by_table, rejections, sheets = [], {t: [] for t in _ARROW}, [], []
+        carriers, parts, rejections, sheets = [], {t: [] for t in _ARROW}, [], []
         for item in loaded:
             fid, parsed = item.outcome.file_id, item.parsed
             code, fy = parsed.village.code, parsed.fiscal_year
             for sheet in parsed.sheets:
                 if sheet.kind == "followup":
-                    carriers += [(fid, "followup", code, fy, m) for m in sorted({r["month"] for r in sheet.records})]
+                    carriers += [(fid, "followup", code, fy, m) for m in sheet.months]
                 else:
                     carriers.append((fid, sheet.kind, code, fy, None))
-                table = _TABLE_OF[sheet.kind]
-                data = _records_table(table, sheet.records)
-                if data.num_rows:
-                    rows_by_table[table].append(data.add_column(0, "file_id", pa.array([fid] * data.num_rows,
-                                                                                        pa.int64())))
+                if sheet.n:
+                    parts[_TABLE_OF[sheet.kind]].append((fid, sheet))
                 rejections += [(fid, r.sheet, r.row_number, r.column_name, r.value, r.reason) for r in sheet.rejected]
             sheets += [(fid, sh.sheet, sh.kind, t.header_rows[-1] + 1,
-                        {k: column_letter(c) for k, c in t.columns.items()}, len(sh.records), len(sh.rejected),
+                        {k: column_letter(c) for k, c in t.columns.items()}, sh.n, len(sh.rejected),
                         sh.skipped)
                        for sh, t in zip(parsed.sheets, _tables_in_order(parsed))]
             sheets += [(fid, name, "ignored", None, None, 0, 0, 0) for name in parsed.ignored]
-        for table, parts in rows_by_table.items():
-            if parts:
-                _register_and_insert(con, table, pa.concat_tables(parts))
+        for table, sheets_of in parts.items():
+            if sheets_of:
+                _register_and_insert(con, table, _batch_table(table, sheets_of))
+        moves: dict[str, list[tuple]] = {table: [] for table in _SUPERSEDE}
+        staged: dict[tuple[str, tuple], list[int]] = {}
+        for fid, kind, code, fy, month in carriers:         # in file_id (= arrival) order
+            table = _TABLE_OF[kind]
+            key = (code, fy) if month is None else (code, fy, month)
+            olds = staged.get((table, key), self.current[table].get(key, []))
+            moves[table] += [(old, fid, *key) for old in olds]
+            staged[(table, key)] = [fid]
         replacing: set[int] = set()
-        if carriers:
-            con.register("_carriers", _tuples_table("_carriers", carriers))
-            try:
-                for table in _SUPERSEDE:
-                    replacing |= _supersede(con, table)
-            finally:
-                con.unregister("_carriers")
+        for table, table_moves in moves.items():
+            replacing |= _supersede(con, table, table_moves)
         for item in loaded:
             item.outcome.status = "replaced" if item.outcome.file_id in replacing else "loaded"
         if rejections:
@@ -530,9 +578,10 @@ class Ingestor:
                           o.status, o.rows_loaded, o.rows_rejected, o.rows_skipped, o.message, dup_id,
                           o.received_at))
         _register_and_insert(con, "ingested_file", _tuples_table("ingested_file", files))
+        return [(table, key, fids[0]) for (table, key), fids in staged.items()]
 
     def run(self, files: list[Path], on_file: Callable[[Outcome], None] | None = None,
-            workers: int | None = None) -> list[Outcome]:
+            workers: int | None = None, ahead: int | None = None) -> list[Outcome]:
         """Every file in order. With workers > 1 (default: the machine's cores, for runs of more
         than a few dozen files), files are read and parsed ahead in worker processes while
         this one writes; results are taken strictly in arrival order."""
@@ -541,7 +590,7 @@ class Ingestor:
         workers = workers if workers is not None else (os.cpu_count() or 1) if len(files) >= PARALLEL_FROM else 1
         try:
             if workers > 1:
-                for path, job in _parse_ahead(files, self.register, workers):
+                for path, job in _parse_ahead(files, self.register, workers, ahead):
                     outcomes.append(self.take(path, job))
             else:
                 for path in files:
@@ -607,30 +656,50 @@ def _worker_parse(path: str, register: Register) -> _Job:
     job = _read_and_parse(Path(path), register, _no_roster)
     if job.parsed is not None:      # the grids stay in the worker: only what the writer needs travels
         job.parsed.tables = [dataclasses.replace(t, grid=None) for t in job.parsed.tables]
+        for sheet in job.parsed.sheets:
+            sheet.pack()
     return job
 
 
-def _parse_ahead(files: list[Path], register: Register, workers: int):
-    """(path, job) in the order of files, parsed by `workers` processes, at most a few files
+def _parse_ahead(files: list[Path], register: Register, workers: int, ahead: int | None = None):
+    """(path, job) in the order of files, parsed by `workers` processes, at most `ahead` files
     ahead of the writer so memory stays flat however many files there are.
 
     Workers are plain `python -m pipelines.parse_worker` processes fed over pipes: no fork of
-    a process holding DuckDB's threads, and no re-import of the caller's __main__.
+    a process holding DuckDB's threads, and no re-import of the caller's __main__. A thread
+    per worker drains its answers as they come, so workers keep parsing while the writer
+    commits a batch (a full pipe would otherwise stop them).
     """
     import pickle
+    import queue as queues
     import subprocess
     import sys
+    import threading
     from collections import deque
 
     procs = [subprocess.Popen([sys.executable, "-m", "pipelines.parse_worker"], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE) for _ in range(workers)]
+    answers = [queues.SimpleQueue() for _ in procs]
+    _ENDED = ("ended", None)
+
+    def drain(proc, out) -> None:
+        while True:
+            try:
+                out.put(pickle.load(proc.stdout))
+            except Exception:       # EOF or a cut-off answer: the worker ended (or was told to)
+                out.put(_ENDED)
+                return
+
+    readers = [threading.Thread(target=drain, args=(p, q), daemon=True) for p, q in zip(procs, answers)]
     finished = False
     try:
         for p in procs:
             pickle.dump(register, p.stdin)
             p.stdin.flush()
-        ahead = 16 * workers         # enough to keep parsing while the writer commits a batch
-        queue: deque = deque()
+        for t in readers:
+            t.start()
+        ahead = ahead or 64 * workers     # a few hundred kB of parsed files: enough to outlast a commit
+        pending: deque = deque()
         it = iter(enumerate(files))
 
         def send() -> bool:
@@ -638,25 +707,24 @@ def _parse_ahead(files: list[Path], register: Register, workers: int):
             if nxt is None:
                 return False
             i, path = nxt
-            proc = procs[i % workers]
+            w = i % workers
             try:
-                pickle.dump(str(path), proc.stdin)
-                proc.stdin.flush()
+                pickle.dump(str(path), procs[w].stdin)
+                procs[w].stdin.flush()
             except (BrokenPipeError, OSError):
-                raise WorkerDied(f"ingest worker {proc.pid} stopped (killed, or out of memory?) before {path}; "
+                raise WorkerDied(f"ingest worker {procs[w].pid} stopped (killed, or out of memory?) before {path}; "
                                  "files committed so far are kept: run ingest again") from None
-            queue.append((path, proc))
+            pending.append((path, w))
             return True
 
-        while len(queue) < ahead and send():
+        while len(pending) < ahead and send():
             pass
-        while queue:
-            path, proc = queue.popleft()
-            try:
-                kind, payload = pickle.load(proc.stdout)
-            except (EOFError, pickle.UnpicklingError):      # ended mid-answer or before it
-                raise WorkerDied(f"ingest worker {proc.pid} stopped (killed, or out of memory?) while reading {path}; "
-                                 "files committed so far are kept: run ingest again") from None
+        while pending:
+            path, w = pending.popleft()
+            kind, payload = answers[w].get()
+            if kind == "ended":
+                raise WorkerDied(f"ingest worker {procs[w].pid} stopped (killed, or out of memory?) while reading "
+                                 f"{path}; files committed so far are kept: run ingest again")
             if kind == "error":
                 raise RuntimeError(f"ingest worker failed on {path}:\n{payload}")
             send()
@@ -664,7 +732,7 @@ def _parse_ahead(files: list[Path], register: Register, workers: int):
         finished = True
     finally:
         for p in procs:
-            if not finished:            # stopped early: a worker may be blocked writing to us
+            if not finished:            # stopped early: a worker may be busy with files nobody will take
                 p.kill()
             try:
                 p.stdin.close()
@@ -676,14 +744,17 @@ def _parse_ahead(files: list[Path], register: Register, workers: int):
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
+        for t in readers:
+            t.join(timeout=10)
+        for p in procs:
             p.stdout.close()
 
 
 def ingest(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
            on_file: Callable[[Outcome], None] | None = None, workers: int | None = None,
-           **batching) -> list[Outcome]:
+           ahead: int | None = None, **batching) -> list[Outcome]:
     """Ingest every file under paths in arrival order; one outcome per file."""
     ingestor = Ingestor(con, **batching)
     if not len(ingestor.register):
         raise RuntimeError("the village register is empty: load it first with `sammachip register --csv FILE`")
-    return ingestor.run(discover(paths), on_file, workers)
+    return ingestor.run(discover(paths), on_file, workers, ahead)

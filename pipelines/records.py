@@ -1,16 +1,22 @@
 """Turn the rows of a located table into typed records, refusals and skips.
 
 Rules: ../shared/spec/tracking-workbook.md; choices where it is silent: docs/decisions.md.
+
+Work goes column by column: each column's distinct values are parsed once (a sheet repeats
+the same months, answers, amounts and IDs row after row) and the results mapped back onto
+the rows. Only rows that need a decision of their own (a refusal, a name, a reference) are
+looked at one by one. The records come out as columns, ready to become one Arrow table.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from typing import Callable
 
 from pipelines import thai
-from pipelines.workbook import Table, _cell_text, norm_header, synonyms
+from pipelines.workbook import Table, _cell_text, _norm_header, synonyms
 
 
 @dataclass
@@ -24,17 +30,63 @@ class Rejection:
 
 @dataclass
 class SheetResult:
+    """A sheet's records as columns (`columns[name][i]` is record i's value), plus what the
+    sheet refused and skipped. Every record of a sheet shares `sheet`, `fiscal_year` and
+    `village_code` (kept once in `constants`)."""
+
     sheet: str
     kind: str
-    records: list[dict] = field(default_factory=list)
+    constants: dict = field(default_factory=dict)
+    columns: dict[str, list] = field(default_factory=dict)
     rejected: list[Rejection] = field(default_factory=list)
     skipped: int = 0
+    n: int = 0
+    months: list[dt.date] = field(default_factory=list)     # follow-up: the months it carries
+    in_satang: bool = False     # money columns hold whole satang (int), not Decimal baht: see pack()
+
+    def pack(self) -> None:
+        """Money as whole satang for travel between processes: an int pickles in a few
+        nanoseconds, a Decimal in a microsecond. Done once; the writer reads either form."""
+        if not self.in_satang:
+            for name in MONEY.intersection(self.columns):
+                self.columns[name] = satang(self.columns[name])
+            self.in_satang = True
+
+    @property
+    def records(self) -> list[dict]:
+        """One dict per record (for reading and tests; ingest uses the columns)."""
+        names = list(self.columns)
+        return [{**self.constants, **dict(zip(names, values))} for values in zip(*self.columns.values())] \
+            if names else [dict(self.constants) for _ in range(self.n)]
+
+
+MONEY = {"income_before", "expense_before", "income", "expense", "savings"}
+
+
+def satang(values: list) -> list:
+    """Decimal baht (2 places) → int satang; None stays None."""
+    whole = {d: int(d.scaleb(2)) for d in set(values) if d is not None}
+    return list(map(whole.get, values))
+
+
+REQUIRED = "ไม่ได้กรอกข้อมูลที่จำเป็น (required value missing)"
 
 
 class RowFault(Exception):
     def __init__(self, column: str | None, value, reason: str):
         super().__init__(reason)
         self.column, self.value, self.reason = column, value, reason
+
+
+class _Fault:
+    """A refused cell value: what was written and why."""
+    __slots__ = ("value", "reason")
+
+    def __init__(self, value: str | None, reason: str):
+        self.value, self.reason = value, reason
+
+
+_BLANK = object()       # a blank cell, where blank and None must stay apart (wide follow-up)
 
 
 def _raw(value) -> str | None:
@@ -52,96 +104,218 @@ def name_key(name: str | None) -> str:
     return thai.strip_title(thai.text(name) or "")[1].replace(" ", "")
 
 
-# ----------------------------------------------------------------------------- rows
+# ----------------------------------------------------------------------------- columns
 
 
-def _classify(table: Table, row: list) -> str | None:
-    """'blank', 'header' or 'total' for rows to skip; None for a data row."""
-    cells = [_cell_text(v) for v in row]
-    filled = [t for t in cells if t]
-    if not filled:
-        return "blank"
+def _keys(values) -> tuple[list, bool]:
+    """Hashable keys for a column's cells, and whether a key is (type, value).
+
+    1, 1.0 and True are equal as dict keys; they parse alike except that True is no
+    number, so a column mixing booleans with numbers is keyed by type as well."""
+    types = set(map(type, values))
+    if bool in types and (int in types or float in types):
+        return list(zip(map(type, values), values)), True
+    return values if isinstance(values, list) else list(values), False
+
+
+def _column(values, parse: Callable, required: bool = False, blank=None) -> tuple[list, bool]:
+    """parse() over a column, once per distinct value. Blank cells give `blank` (a refusal
+    when required); a ValueError gives a _Fault. Returns (results, any refusal)."""
+    keys, typed = _keys(values)
+    memo: dict = {}
+    faulty = False
+    missing = _Fault(None, REQUIRED) if required else blank
+    try:
+        distinct = dict.fromkeys(keys)
+    except TypeError:                       # an unhashable cell: parse cell by cell
+        keys, typed = list(enumerate(values)), True
+        distinct = dict.fromkeys(keys)
+    for k in distinct:
+        v = k[1] if typed else k
+        if v is None or (v.__class__ is str and not v.strip()):
+            out = missing
+        else:
+            try:
+                out = parse(v)
+            except ValueError as exc:
+                out = _Fault(_raw(v), str(exc))
+        if out.__class__ is _Fault:
+            faulty = True
+        memo[k] = out
+    return list(map(memo.__getitem__, keys)), faulty
+
+
+def _faults(results: list) -> list[int]:
+    return [i for i, x in enumerate(results) if x.__class__ is _Fault]
+
+
+def _pick(values, idx: list[int] | None) -> list:
+    return list(values) if idx is None else [values[i] for i in idx]
+
+
+class _Rows:
+    """The data rows of a table, as columns: blank, header and total rows left out and counted."""
+
+    def __init__(self, table: Table, result: SheetResult):
+        grid = table.grid
+        start = table.first_data_row
+        rows = grid.rows[start:]
+        cols = list(zip_longest(*rows, fillvalue=None)) if rows else []
+        skip = _skipped_rows(table, cols, len(rows))
+        result.skipped += len(skip)
+        idx = None if not skip else [i for i in range(len(rows)) if i not in skip]
+        self.n = len(rows) - len(skip)
+        self.numbers = [grid.row_number(start + i) for i in (range(len(rows)) if idx is None else idx)]
+        self._cols, self._idx, self._cache = cols, idx, {}
+
+    def col(self, c: int | None) -> list:
+        """Column c's cells over the data rows (None past the row's end, or c is None)."""
+        if c is None or c >= len(self._cols):
+            return [None] * self.n
+        if c not in self._cache:
+            self._cache[c] = _pick(self._cols[c], self._idx)
+        return self._cache[c]
+
+
+_NON_TEXT = {"true", "false", "nan", "inf", "-inf"}
+
+
+def _skipped_rows(table: Table, cols: list, n: int) -> set[int]:
+    """Rows that are blank, repeat the header, or are totals (first texts รวม / total)."""
     header = table.header_text
-    same = sum(1 for c, t in enumerate(cells) if t and norm_header(t) in header.get(c, ()))
-    if same >= max(2, len(filled) // 2):
-        return "header"
     totals = synonyms()["totals"]
-    if any(norm_header(t) in totals for t in filled[:3]):
-        return "total"
-    return None
+    filled_cols, same_cols, total_cols = [], [], {}
+    for c, col in enumerate(cols):
+        keys, typed = _keys(col)
+        hdr = header.get(c, ())
+        # A number, date or boolean reads as digits (or true/false): unless this column's header
+        # does too, such a cell is filled and is neither header nor total text.
+        plain = not any(h.isdigit() or h in _NON_TEXT for h in hdr)
+        filled, same, total = {}, {}, {}
+        for k in dict.fromkeys(keys):
+            v = k[1] if typed else k
+            if v.__class__ is str:
+                t = v.strip()
+            elif v is None:
+                t = ""
+            elif plain:
+                filled[k], same[k], total[k] = True, False, False
+                continue
+            else:
+                t = _cell_text(v)
+            if t:
+                h = _norm_header(t)
+                filled[k], same[k], total[k] = True, h in hdr, h in totals
+            else:
+                filled[k] = same[k] = total[k] = False
+        filled_cols.append(list(map(filled.__getitem__, keys)))
+        if any(same.values()):
+            same_cols.append(list(map(same.__getitem__, keys)))
+        if any(total.values()):
+            total_cols[c] = list(map(total.__getitem__, keys))
+    if not cols:
+        return set(range(n))
+    counts = list(map(sum, zip(*filled_cols)))
+    skip = {i for i, k in enumerate(counts) if k == 0}
+    if same_cols:
+        for i, s in enumerate(map(sum, zip(*same_cols))):
+            if s >= 2 and s >= counts[i] // 2:
+                skip.add(i)
+    for i in sorted({i for flags in total_cols.values() for i, t in enumerate(flags) if t} - skip):
+        first = [c for c in range(len(cols)) if filled_cols[c][i]][:3]
+        if any(c in total_cols and total_cols[c][i] for c in first):
+            skip.add(i)
+    return skip
 
 
-def _data_rows(table: Table, result: SheetResult):
-    """(row_number, cells) of each data row; blank, header and total rows are counted as skipped."""
-    for r in range(table.first_data_row, len(table.grid.rows)):
-        row = table.grid.rows[r]
-        if _classify(table, row):
-            result.skipped += 1
-            continue
-        yield table.grid.row_number(r), row
-
-
-def _get(table: Table, row: list, key: str):
-    c = table.columns.get(key)
-    if c is None or c >= len(row):
-        return None
-    v = row[c]
-    return None if thai.is_blank(v) else v
-
-
-def _parse_fields(table: Table, row: list, parsers: dict[str, Callable], required: set[str]) -> dict:
-    """Parse each mapped column in sheet order; the first fault refuses the row."""
-    out: dict = {}
+def _parse_fields(table: Table, rows: _Rows, parsers: dict[str, Callable], required: set[str]
+                  ) -> tuple[dict[str, list], dict[int, RowFault]]:
+    """Each mapped column parsed; per row, the first fault in sheet column order."""
+    out: dict[str, list] = {}
+    faults: dict[int, RowFault] = {}
     for key, c in table.columns_in_order:
         if key not in parsers:
             continue
-        v = row[c] if c < len(row) else None
-        if thai.is_blank(v):
-            if key in required:
-                raise RowFault(key, None, "ไม่ได้กรอกข้อมูลที่จำเป็น (required value missing)")
-            out[key] = None
-            continue
-        try:
-            out[key] = parsers[key](v)
-        except ValueError as exc:
-            raise RowFault(key, _raw(v), str(exc)) from None
-    return out
+        values, faulty = _column(rows.col(c), parsers[key], key in required)
+        out[key] = values
+        if faulty:
+            for i in _faults(values):
+                if i not in faults:
+                    f = values[i]
+                    faults[i] = RowFault(key, f.value, f.reason)
+    return out, faults
 
 
-def _person(table: Table, row: list, fields: dict) -> None:
-    """full_name (or first + last) without title; the title kept apart."""
-    title = thai.text(_get(table, row, "title"))
-    name = thai.text(_get(table, row, "full_name"))
-    if not name:
-        first, last = thai.text(_get(table, row, "first_name")), thai.text(_get(table, row, "last_name"))
-        name = " ".join(p for p in (first, last) if p) or None
-    if not name:
-        raise RowFault("full_name", None, "ไม่ได้กรอกชื่อ-สกุล (name missing)")
-    if not title or name.startswith(title):
-        t, name = thai.strip_title(name)
-        title = title or t
-    fields["title"], fields["full_name"] = title, name
+def _texts(table: Table, rows: _Rows, key: str) -> list:
+    values, _ = _column(rows.col(table.columns.get(key)), thai.text)
+    return values
+
+
+def _names(table: Table, rows: _Rows) -> tuple[list, list]:
+    """(title, full name without title) of each row; full name None when missing."""
+    titles, names = _texts(table, rows, "title"), _texts(table, rows, "full_name")
+    if "first_name" in table.columns or "last_name" in table.columns:
+        firsts, lasts = _texts(table, rows, "first_name"), _texts(table, rows, "last_name")
+        names = [n or (" ".join(p for p in (f, la) if p) or None) for n, f, la in zip(names, firsts, lasts)]
+    out_titles, out_names = [], []
+    for title, name in zip(titles, names):
+        if name and (not title or name.startswith(title)):
+            t, name = thai.strip_title(name)
+            title = title or t
+        out_titles.append(title)
+        out_names.append(name)
+    return out_titles, out_names
 
 
 _PERSON = {"seq": lambda v: thai.integer(v), "citizen_id": thai.citizen_id}
 
 
-def _people(table: Table, result: SheetResult, parsers: dict, required: set[str]):
-    """(row number, fields) of each person row of a roster sheet; faulty rows and a citizen
-    ID repeated in the sheet go to result.rejected."""
+def _people(table: Table, result: SheetResult, parsers: dict, required: set[str]) -> tuple[list[int], dict, list, list]:
+    """Person rows of a roster sheet: (kept row positions, parsed columns, titles, names).
+    Faulty rows and a citizen ID repeated in the sheet go to result.rejected."""
+    rows = _Rows(table, result)
+    values, faults = _parse_fields(table, rows, parsers, required)
+    titles, names = _names(table, rows)
+    ids = values["citizen_id"]
     seen: set[str] = set()
-    for rn, row in _data_rows(table, result):
-        try:
-            f = _parse_fields(table, row, parsers, required)
-            _person(table, row, f)
-            if f["citizen_id"] in seen:
-                raise RowFault("citizen_id", f["citizen_id"],
-                               "เลขประจำตัวประชาชนซ้ำในชีตเดียวกัน (citizen ID repeated in this sheet)")
-        except RowFault as fault:
+    keep: list[int] = []
+    for i, rn in enumerate(rows.numbers):
+        fault = faults.get(i)
+        if fault is None and not names[i]:
+            fault = RowFault("full_name", None, "ไม่ได้กรอกชื่อ-สกุล (name missing)")
+        if fault is None and ids[i] in seen:
+            fault = RowFault("citizen_id", ids[i], "เลขประจำตัวประชาชนซ้ำในชีตเดียวกัน (citizen ID repeated in this sheet)")
+        if fault is not None:
             result.rejected.append(Rejection(result.sheet, rn, fault.column, fault.value, fault.reason))
             continue
-        seen.add(f["citizen_id"])
-        yield rn, f
+        seen.add(ids[i])
+        keep.append(i)
+    return keep, values, titles, names, rows.numbers
+
+
+def _take(values: dict, keep: list[int], key: str, n: int) -> list:
+    col = values.get(key)
+    return [None] * len(keep) if col is None else [col[i] for i in keep]
+
+
+def _roster(table: Table, result: SheetResult, village_code: str, fy: int, parsers: dict, required: set[str],
+            fields: dict[str, str]) -> SheetResult:
+    """A roster sheet's records: seq, title, full_name, citizen_id, then `fields` (record
+    field → parsed column key)."""
+    result.constants = {"sheet": result.sheet, "fiscal_year": fy, "village_code": village_code}
+    keep, values, titles, names, numbers = _people(table, result, parsers, required)
+    n = len(keep)
+    cols = {
+        "row_number": [numbers[i] for i in keep],
+        "seq": _take(values, keep, "seq", n),
+        "title": [titles[i] for i in keep],
+        "full_name": [names[i] for i in keep],
+        "citizen_id": _take(values, keep, "citizen_id", n),
+    }
+    for name, key in fields.items():
+        cols[name] = _take(values, keep, key, n)
+    result.columns, result.n = cols, n
+    return result
 
 
 # ----------------------------------------------------------------------------- sheets
@@ -149,17 +323,9 @@ def _people(table: Table, result: SheetResult, parsers: dict, required: set[str]
 
 def trainers(table: Table, village_code: str, fy: int) -> SheetResult:
     result = SheetResult(table.grid.name, "trainers")
-    parsers = _PERSON | {"role": thai.role, "expertise": thai.text, "phone": thai.phone,
-                         "title": thai.text, "full_name": thai.text, "first_name": thai.text,
-                         "last_name": thai.text}
-    for rn, f in _people(table, result, parsers, {"citizen_id", "role"}):
-        result.records.append({
-            "sheet": result.sheet, "row_number": rn, "fiscal_year": fy, "village_code": village_code,
-            "seq": f.get("seq"), "title": f["title"], "full_name": f["full_name"],
-            "citizen_id": f["citizen_id"], "role": f["role"], "expertise": f.get("expertise"),
-            "phone": f.get("phone"),
-        })
-    return result
+    parsers = _PERSON | {"role": thai.role, "expertise": thai.text, "phone": thai.phone}
+    return _roster(table, result, village_code, fy, parsers, {"citizen_id", "role"},
+                   {"role": "role", "expertise": "expertise", "phone": "phone"})
 
 
 class People:
@@ -185,6 +351,11 @@ class People:
         return next(iter(hits)) if len(hits) == 1 else None
 
 
+def people_of(result: SheetResult) -> People:
+    """Who a roster sheet's records name (for references from the same file)."""
+    return People(list(zip(result.columns.get("citizen_id", []), result.columns.get("full_name", []))))
+
+
 def households(table: Table, village_code: str, fy: int, trainers_known: People) -> SheetResult:
     result = SheetResult(table.grid.name, "households")
     start, end = thai.fiscal_year_bounds(fy)
@@ -205,20 +376,16 @@ def households(table: Table, village_code: str, fy: int, trainers_known: People)
         "house_no": thai.house_no, "members": lambda v: thai.integer(v, 1, 30), "trainer": trainer,
         "occupation": thai.text, "occupation_group": thai.occupation_group, "trained_on": trained_on,
         "income_before": thai.money, "expense_before": thai.money, "status": thai.household_status,
-        "note": thai.text, "title": thai.text, "full_name": thai.text, "first_name": thai.text,
-        "last_name": thai.text,
+        "note": thai.text,
     }
     required = set(synonyms()["required"]["households"])
-    for rn, f in _people(table, result, parsers, required):
-        result.records.append({
-            "sheet": result.sheet, "row_number": rn, "fiscal_year": fy, "village_code": village_code,
-            "seq": f.get("seq"), "title": f["title"], "full_name": f["full_name"],
-            "citizen_id": f["citizen_id"], "house_no": f["house_no"], "members": f["members"],
-            "trainer_citizen_id": f["trainer"], "occupation": f["occupation"],
-            "occupation_group": f["occupation_group"], "trained_on": f["trained_on"],
-            "income_before": f["income_before"], "expense_before": f["expense_before"],
-            "status": f.get("status") or "active", "note": f.get("note"),
-        })
+    _roster(table, result, village_code, fy, parsers, required, {
+        "house_no": "house_no", "members": "members", "trainer_citizen_id": "trainer",
+        "occupation": "occupation", "occupation_group": "occupation_group", "trained_on": "trained_on",
+        "income_before": "income_before", "expense_before": "expense_before", "status": "status",
+        "note": "note"})
+    # A blank status is an active household (household_status is not asked about blanks).
+    result.columns["status"] = [s or "active" for s in result.columns["status"]]
     return result
 
 
@@ -227,95 +394,172 @@ _FOLLOWUP_VALUES = {
     "group_name": thai.text, "product": thai.text, "otop_type": thai.otop_type,
     "standards": thai.standards, "channels": thai.channels,
 }
+_FOLLOWUP_FIELDS = ("row_number", "citizen_id", "month", *_FOLLOWUP_VALUES)
 
 
 def followup(table: Table, village_code: str, fy: int, households_known: People,
              seen: set[tuple[str, dt.date]]) -> SheetResult:
     """Long or wide form to the same records: one per household and month."""
     result = SheetResult(table.grid.name, "followup")
+    result.constants = {"sheet": result.sheet, "fiscal_year": fy, "village_code": village_code}
     start, end = thai.fiscal_year_bounds(fy)
+    rows = _Rows(table, result)
+    households_of = _households_of(table, rows, households_known)
+    out = {k: [] for k in _FOLLOWUP_FIELDS}
+    pending: list[tuple[int, int, Rejection]] = []      # (row, order within the row, refusal)
 
-    def in_year(v) -> dt.date:
-        m = thai.month(v)
-        if not start <= m <= end:
-            raise ValueError(f"เดือนอยู่นอกปีงบประมาณ {fy} (month outside fiscal year {fy})")
-        return m
+    def reject(i: int, order: int, fault: RowFault) -> None:
+        pending.append((i, order, Rejection(result.sheet, rows.numbers[i], fault.column, fault.value, fault.reason)))
 
-    def household_of(row) -> str:
-        v = _get(table, row, "citizen_id")
-        key = "citizen_id"
-        if v is None:
-            v, key = _get(table, row, "full_name"), "full_name"
-            if v is None and _get(table, row, "first_name"):
-                v = " ".join(filter(None, (thai.text(_get(table, row, "first_name")), thai.text(_get(table, row, "last_name")))))
-        if v is None:
-            raise RowFault("citizen_id", None, "ไม่ได้ระบุครัวเรือน (household not given)")
-        cid = households_known.find(v)
+    def finish(i: int, order: int, cid: str, month: dt.date, values: dict) -> None:
+        practising = values.get("practising")
+        fault = None
+        if practising is None:
+            fault = RowFault("practising", None, "ไม่ได้กรอกการประกอบอาชีพ (practising missing)")
+        elif practising and (values.get("income") is None or values.get("expense") is None):
+            fault = _unpaid("income" if values.get("income") is None else "expense")
+        if fault is None and (cid, month) in seen:
+            fault = _again(month)
+        if fault is not None:
+            reject(i, order, fault)
+            return
+        seen.add((cid, month))
+        out["row_number"].append(rows.numbers[i])
+        out["citizen_id"].append(cid)
+        out["month"].append(month)
+        for k in _FOLLOWUP_VALUES:
+            out[k].append(values.get(k))
+
+    if not table.wide:
+        def in_year(v) -> dt.date:
+            m = thai.month(v)
+            if not start <= m <= end:
+                raise ValueError(f"เดือนอยู่นอกปีงบประมาณ {fy} (month outside fiscal year {fy})")
+            return m
+
+        parsers = _FOLLOWUP_VALUES | {"month": in_year}
+        values, faults = _parse_fields(table, rows, parsers, {"month", "practising"})
+        months, practising = values["month"], values["practising"]
+        blank = [None] * rows.n
+        income, expense = values.get("income", blank), values.get("expense", blank)
+        keep = []
+        for i, cid in enumerate(households_of):
+            fault = faults.get(i) if faults else None
+            if fault is None:
+                if cid.__class__ is RowFault:
+                    fault = cid
+                elif practising[i] and (income[i] is None or expense[i] is None):
+                    fault = _unpaid("income" if income[i] is None else "expense")
+                elif (cid, months[i]) in seen:
+                    fault = _again(months[i])
+            if fault is not None:
+                reject(i, 0, fault)
+                continue
+            seen.add((cid, months[i]))
+            keep.append(i)
+        everything = len(keep) == rows.n
+        out["row_number"] = rows.numbers if everything else [rows.numbers[i] for i in keep]
+        out["citizen_id"] = households_of if everything else [households_of[i] for i in keep]
+        for k in ("month", *_FOLLOWUP_VALUES):
+            col = values.get(k)
+            out[k] = [None] * len(keep) if col is None else col if everything else [col[i] for i in keep]
+    else:
+        _wide(table, rows, households_of, start, end, fy, reject, finish)
+
+    pending.sort(key=lambda p: (p[0], p[1]))
+    result.rejected = [r for _, _, r in pending]
+    result.columns, result.n = out, len(out["month"])
+    result.months = sorted(set(out["month"]))
+    return result
+
+
+def _unpaid(key: str) -> RowFault:
+    return RowFault(key, None, "ประกอบอาชีพแต่ไม่ได้กรอก" + ("รายได้" if key == "income" else "รายจ่าย")
+                    + f" ({key} required when practising)")
+
+
+def _again(month: dt.date) -> RowFault:
+    return RowFault("month", month.isoformat(), "ข้อมูลครัวเรือนนี้ในเดือนนี้ซ้ำ (this household and month already given)")
+
+
+def _households_of(table: Table, rows: _Rows, known: People) -> list:
+    """Per row: the household's citizen ID, or the RowFault that refuses the row. A row names
+    its household by citizen ID, else by full name, else by first and last name."""
+    def find(v):
+        cid = known.find(v)
         if cid is None:
-            raise RowFault(key, _raw(v), "ไม่พบครัวเรือนนี้ในรายชื่อครัวเรือน (household not found in the household list)")
+            raise ValueError("ไม่พบครัวเรือนนี้ในรายชื่อครัวเรือน (household not found in the household list)")
         return cid
 
-    def finish(rn: int, cid: str, month: dt.date, values: dict) -> None:
-        if values.get("practising") is None:
-            raise RowFault("practising", None, "ไม่ได้กรอกการประกอบอาชีพ (practising missing)")
-        if values["practising"]:
-            for key in ("income", "expense"):
-                if values.get(key) is None:
-                    raise RowFault(key, None, "ประกอบอาชีพแต่ไม่ได้กรอก" + ("รายได้" if key == "income" else "รายจ่าย")
-                                   + f" ({key} required when practising)")
-        if (cid, month) in seen:
-            raise RowFault("month", month.isoformat(), "ข้อมูลครัวเรือนนี้ในเดือนนี้ซ้ำ (this household and month already given)")
-        seen.add((cid, month))
-        result.records.append({
-            "sheet": result.sheet, "row_number": rn, "fiscal_year": fy, "village_code": village_code,
-            "citizen_id": cid, "month": month, **{k: values.get(k) for k in _FOLLOWUP_VALUES},
-        })
+    by_id, _ = _column(rows.col(table.columns.get("citizen_id")), find, blank=_BLANK)
+    by_name, _ = _column(rows.col(table.columns.get("full_name")), find, blank=_BLANK)
+    out: list = []
+    for i in range(rows.n):
+        got, key = by_id[i], "citizen_id"
+        if got is _BLANK:
+            got, key = by_name[i], "full_name"
+        if got is _BLANK and "first_name" in table.columns:
+            first = rows.col(table.columns["first_name"])[i]
+            if not thai.is_blank(first):
+                last = rows.col(table.columns.get("last_name"))[i]
+                v = " ".join(filter(None, (thai.text(first), None if thai.is_blank(last) else thai.text(last))))
+                try:
+                    got = find(v)
+                except ValueError as exc:
+                    got = _Fault(_raw(v), str(exc))
+        if got is _BLANK:
+            out.append(RowFault("citizen_id", None, "ไม่ได้ระบุครัวเรือน (household not given)"))
+        elif got.__class__ is _Fault:
+            out.append(RowFault(key, got.value, got.reason))
+        else:
+            out.append(got)
+    return out
 
-    def reject(rn: int, fault: RowFault) -> None:
-        result.rejected.append(Rejection(result.sheet, rn, fault.column, fault.value, fault.reason))
 
-    single = {k: p for k, p in _FOLLOWUP_VALUES.items()}
-    if not table.wide:
-        parsers = single | {"month": in_year, "citizen_id": lambda v: v, "full_name": lambda v: v}
-        for rn, row in _data_rows(table, result):
-            try:
-                f = _parse_fields(table, row, parsers, {"month", "practising"})
-                cid = household_of(row)
-                finish(rn, cid, f["month"], f)
-            except RowFault as fault:
-                reject(rn, fault)
-        return result
-
-    # Wide form: per row, one record for each month that has any value.
+def _wide(table: Table, rows: _Rows, households_of: list, start: dt.date, end: dt.date, fy: int,
+          reject, finish) -> None:
+    """Wide form: per row, one record for each month that has any value."""
+    single = _FOLLOWUP_VALUES
     months = sorted({m for _, _, m in table.wide})
-    for rn, row in _data_rows(table, result):
-        cells = {m: {} for m in months}
-        for c, key, m in table.wide:
-            v = row[c] if c < len(row) else None
-            if not thai.is_blank(v):
-                cells[m][key] = (c, v)
-        filled = [m for m in months if cells[m]]
+    order = {m: j for j, m in enumerate(months)}
+    shared, faults = _parse_fields(table, rows, {k: p for k, p in single.items() if k in table.columns}, set())
+    cells: dict[dt.date, dict[str, tuple[int, list]]] = {m: {} for m in months}
+    for c, key, m in sorted(table.wide):
+        values, _ = _column(rows.col(c), single[key], blank=_BLANK)
+        if key in cells[m]:         # the same measure and month twice: the later cell written wins
+            values = [v if v is not _BLANK else e for v, e in zip(values, cells[m][key][1])]
+        cells[m][key] = (c, values)
+    by_month = {m: [(key, v) for key, (_, v) in sorted(cells[m].items(), key=lambda kv: kv[1][0])] for m in months}
+    wrong_year = {m: RowFault("month", m.isoformat(), f"เดือนอยู่นอกปีงบประมาณ {fy} (month outside fiscal year {fy})")
+                  for m in months if not start <= m <= end}
+    shared_keys = list(shared)
+    for i in range(rows.n):
+        filled = [m for m in months if any(v[i] is not _BLANK for _, v in by_month[m])]
         if not filled:
-            result.rejected.append(Rejection(result.sheet, rn, None, None, "แถวนี้ไม่มีข้อมูลรายเดือน (no monthly values in this row)"))
+            reject(i, -1, RowFault(None, None, "แถวนี้ไม่มีข้อมูลรายเดือน (no monthly values in this row)"))
             continue
-        try:
-            shared = _parse_fields(table, row, {k: p for k, p in single.items() if k in table.columns}, set())
-            cid = household_of(row)
-        except RowFault as fault:
-            for _ in filled:
-                reject(rn, fault)
+        fault = faults.get(i) or households_of[i]
+        if fault.__class__ is RowFault:
+            for m in filled:
+                reject(i, order[m], fault)
             continue
+        cid = households_of[i]
+        base = {k: shared[k][i] for k in shared_keys}
         for m in filled:
-            try:
-                if not start <= m <= end:
-                    raise RowFault("month", m.isoformat(), f"เดือนอยู่นอกปีงบประมาณ {fy} (month outside fiscal year {fy})")
-                values = dict(shared)
-                for key, (c, v) in sorted(cells[m].items(), key=lambda kv: kv[1][0]):
-                    try:
-                        values[key] = single[key](v)
-                    except ValueError as exc:
-                        raise RowFault(key, _raw(v), str(exc)) from None
-                finish(rn, cid, m, values)
-            except RowFault as fault:
-                reject(rn, fault)
-    return result
+            if m in wrong_year:
+                reject(i, order[m], wrong_year[m])
+                continue
+            values = dict(base)
+            bad = None
+            for key, col in by_month[m]:
+                v = col[i]
+                if v is _BLANK:
+                    continue
+                if v.__class__ is _Fault:
+                    bad = RowFault(key, v.value, v.reason)
+                    break
+                values[key] = v
+            if bad is not None:
+                reject(i, order[m], bad)
+                continue
+            finish(i, order[m], cid, m, values)

@@ -270,7 +270,22 @@ def wide_column(text: str, table: dict[str, str], measures: list[str]):
 
 
 def _match_row(texts: dict[int, list[str]], kind: str):
-    """Map columns to keys; each column offers candidate texts, the first that matches wins."""
+    """Map columns to keys; each column offers candidate texts, the first that matches wins.
+    Remembered: every file of one layout offers the same header row."""
+    key = (kind, tuple((c, tuple(texts[c])) for c in sorted(texts)))
+    found = _MATCHED.get(key)
+    if found is None:
+        if len(_MATCHED) > 4096:
+            _MATCHED.clear()
+        found = _MATCHED[key] = _match_texts(texts, kind)
+    columns, wide = found
+    return dict(columns), list(wide)
+
+
+_MATCHED: dict = {}
+
+
+def _match_texts(texts: dict[int, list[str]], kind: str):
     table = synonyms()["columns"][kind]
     measures = synonyms()["wide_measures"]
     columns: dict[str, int] = {}

@@ -123,7 +123,7 @@ def test_a_parse_worker_killed_midway_is_a_clear_stop_and_a_rerun_finishes(tmp_p
             killed.append(pids[0])
 
     with pytest.raises(ingest.WorkerDied):
-        ingest.ingest(con, [out], on_file=kill_a_worker, workers=2, batch_files=8)
+        ingest.ingest(con, [out], on_file=kill_a_worker, workers=2, ahead=4, batch_files=8)
     assert killed
     n = con.execute("SELECT count(*) FROM ingested_file").fetchone()[0]
     assert 8 <= n < 72
