@@ -1,0 +1,57 @@
+"""Column-wise parsing keeps the per-cell rules: a value parsed once for its column is still
+judged per row, booleans stay apart from numbers, and skipped rows are counted exactly."""
+
+from pipelines import ingest
+from conftest import village_sheets, write_xlsx
+
+
+def _rejected(con):
+    return con.execute("SELECT sheet, row_number, column_name, value FROM rejected ORDER BY ALL").fetchall()
+
+
+def test_true_is_no_amount_though_it_equals_1_in_the_same_column(con, tmp_path):
+    """1 and True are equal dict keys: parsing distinct values once must not let a TRUE cell
+    borrow the parse of a 1 above it (or the other way round)."""
+    s = village_sheets(months=1)
+    fu = s["ติดตาม"]
+    fu[1][3], fu[2][3], fu[3][3] = 1, True, 1.0          # income: 1 baht, TRUE, 1 baht
+    (o,) = ingest.ingest(con, [write_xlsx(tmp_path / "v.xlsx", s)])
+    assert (o.rows_loaded, o.rows_rejected) == (44, 1)
+    assert _rejected(con) == [("ติดตาม", 3, "income", "True")]
+    incomes = con.execute("SELECT row_number, income FROM followup_row WHERE row_number IN (2, 4) ORDER BY 1").fetchall()
+    assert [(r, float(i)) for r, i in incomes] == [(2, 1.0), (4, 1.0)]
+
+
+def test_a_value_refused_once_is_refused_on_every_row_that_carries_it(con, tmp_path):
+    s = village_sheets(months=1)
+    fu = s["ติดตาม"]
+    for r in (2, 5, 9):
+        fu[r][2] = "บางที"                               # practising: neither yes nor no
+    (o,) = ingest.ingest(con, [write_xlsx(tmp_path / "v.xlsx", s)])
+    assert o.rows_rejected == 3
+    assert _rejected(con) == [("ติดตาม", r + 1, "practising", "บางที") for r in (2, 5, 9)]
+
+
+def test_the_first_faulty_column_in_sheet_order_is_the_one_reported(con, tmp_path):
+    s = village_sheets(months=1)
+    fu = s["ติดตาม"]
+    fu[4][1], fu[4][3] = "13/2568", "มาก"                # month (col B) and income (col D) both bad
+    fu[6][3] = "มาก"                                     # income only
+    ingest.ingest(con, [write_xlsx(tmp_path / "v.xlsx", s)])
+    assert _rejected(con) == [("ติดตาม", 5, "month", "13/2568"), ("ติดตาม", 7, "income", "มาก")]
+
+
+def test_blank_rows_of_spaces_header_repeats_and_totals_are_skipped_and_counted(con, tmp_path):
+    s = village_sheets(months=1)
+    hh = s["ครัวเรือน"]
+    header = list(hh[0])
+    spaces = ["  ", None, " ", "", "\t"] + [None] * (len(header) - 5)
+    total = [None, None, "รวมทั้งสิ้น", None, None, 80]
+    numbers_only = [None] * 5 + [0]                       # a lone 0 is a value: the row is data, refused
+    s["ครัวเรือน"] = hh[:6] + [spaces, header] + hh[6:] + [total, numbers_only]
+    (o,) = ingest.ingest(con, [write_xlsx(tmp_path / "v.xlsx", s)])
+    sheets = dict(con.execute("SELECT sheet, rows_skipped FROM file_sheet").fetchall())
+    assert sheets["ครัวเรือน"] == 3
+    assert con.execute("SELECT count(*) FROM household_row").fetchone()[0] == 20
+    refused = con.execute("SELECT row_number, column_name FROM rejected WHERE sheet = 'ครัวเรือน'").fetchall()
+    assert refused == [(len(s["ครัวเรือน"]), "citizen_id")]
