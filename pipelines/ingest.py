@@ -419,6 +419,13 @@ def _supersede(con, table: str, moves: list[tuple]) -> set[int]:
     return {r[0] for r in rows}
 
 
+# A batch is committed once it holds a DuckDB row group of rows (122,880): an append that
+# large is written straight into the database file, where a smaller one is written twice
+# (to the write-ahead log, then again at the checkpoint). Measured: 558,000 follow-up rows
+# in batches of 40,000 cost 1.7 s to insert and commit, in batches of 122,880 0.7 s.
+BATCH_ROWS = 122_880
+
+
 class Ingestor:
     """Ingest files in arrival order into an open read-write connection.
 
@@ -427,11 +434,11 @@ class Ingestor:
     a dozen per file, and outcomes are reported once their batch is committed.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, batch_files: int | None = None, batch_rows: int = 40_000,
-                 batch_seconds: float = 2.0):
+    def __init__(self, con: duckdb.DuckDBPyConnection, batch_files: int | None = None,
+                 batch_rows: int = BATCH_ROWS, batch_seconds: float = 5.0):
         self.con = con
         # SAMMACHIP_INGEST_BATCH=1 commits file by file (slower; for watching a run closely).
-        batch_files = batch_files or int(os.environ.get("SAMMACHIP_INGEST_BATCH", "64"))
+        batch_files = batch_files or int(os.environ.get("SAMMACHIP_INGEST_BATCH", "4096"))
         self.register = Register(con)
         self.batch_files, self.batch_rows, self.batch_seconds = batch_files, batch_rows, batch_seconds
         self.pending: list[_Pending] = []
@@ -698,7 +705,7 @@ def _parse_ahead(files: list[Path], register: Register, workers: int, ahead: int
             p.stdin.flush()
         for t in readers:
             t.start()
-        ahead = ahead or 64 * workers     # a few hundred kB of parsed files: enough to outlast a commit
+        ahead = ahead or 256 * workers    # parsed files waiting: enough to outlast a commit
         pending: deque = deque()
         it = iter(enumerate(files))
 

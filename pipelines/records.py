@@ -321,6 +321,39 @@ def _roster(table: Table, result: SheetResult, village_code: str, fy: int, parse
 # ----------------------------------------------------------------------------- sheets
 
 
+# Roster sheets already parsed in this process, by content: a village re-sends its workbook
+# every month (the spec's normal case), and its rosters rarely change between sends.
+_ROSTERS: dict = {}
+_ROSTERS_MAX = 2048
+
+
+def _remembered(build: Callable[..., SheetResult]):
+    """Parse a roster sheet once per content: the key is everything the result depends on
+    (sheet name, where the table sits, its column map, every cell below the header, the
+    village, the year, and who the references may name)."""
+    def parse(table: Table, *context) -> SheetResult:
+        g = table.grid
+        start = table.first_data_row
+        try:
+            key = (build.__name__, g.name, start, tuple(table.columns.items()),
+                   tuple((c, frozenset(t)) for c, t in sorted(table.header_text.items())),
+                   tuple(map(tuple, g.rows[start:])), None if g.lines is None else tuple(g.lines[start:]),
+                   *(c.key if isinstance(c, People) else c for c in context))
+            hash(key)
+        except TypeError:
+            return build(table, *context)
+        result = _ROSTERS.get(key)
+        if result is None:
+            if len(_ROSTERS) >= _ROSTERS_MAX:
+                _ROSTERS.clear()
+            result = _ROSTERS[key] = build(table, *context)
+        return result
+
+    parse.__doc__, parse.__name__, parse.__wrapped__ = build.__doc__, build.__name__, build
+    return parse
+
+
+@_remembered
 def trainers(table: Table, village_code: str, fy: int) -> SheetResult:
     result = SheetResult(table.grid.name, "trainers")
     parsers = _PERSON | {"role": thai.role, "expertise": thai.text, "phone": thai.phone}
@@ -332,6 +365,7 @@ class People:
     """Look people up by citizen ID or by name (with or without title, any spacing)."""
 
     def __init__(self, rows: list[tuple[str, str]]):
+        self.key = frozenset(rows)
         self.ids = {cid for cid, _ in rows}
         self.by_name: dict[str, set[str]] = {}
         for cid, name in rows:
@@ -356,6 +390,7 @@ def people_of(result: SheetResult) -> People:
     return People(list(zip(result.columns.get("citizen_id", []), result.columns.get("full_name", []))))
 
 
+@_remembered
 def households(table: Table, village_code: str, fy: int, trainers_known: People) -> SheetResult:
     result = SheetResult(table.grid.name, "households")
     start, end = thai.fiscal_year_bounds(fy)
