@@ -181,17 +181,26 @@ _NON_TEXT = {"true", "false", "nan", "inf", "-inf"}
 
 
 def _skipped_rows(table: Table, cols: list, n: int) -> set[int]:
-    """Rows that are blank, repeat the header, or are totals (first texts รวม / total)."""
+    """Rows that are blank, repeat the header, or are totals (first texts รวม / total).
+
+    Per column, the distinct values that are blank, header text or a totals word are found
+    once; rows are then looked at only where such values occur."""
+    if not cols:
+        return set(range(n))
     header = table.header_text
     totals = synonyms()["totals"]
-    filled_cols, same_cols, total_cols = [], [], {}
+    blank_of: list[set] = []                # per column: its blank values
+    same_of: dict[int, set] = {}            # column -> its values that read as that column's header
+    total_of: dict[int, set] = {}           # column -> its values that read as a totals word
+    full_column = False                     # a column without a blank cell: no row is blank
+    cols = list(cols)                       # the cells as looked up below (typed keys where needed)
     for c, col in enumerate(cols):
-        keys, typed = _keys(col)
         hdr = header.get(c, ())
         # A number, date or boolean reads as digits (or true/false): unless this column's header
         # does too, such a cell is filled and is neither header nor total text.
         plain = not any(h.isdigit() or h in _NON_TEXT for h in hdr)
-        filled, same, total = {}, {}, {}
+        keys, typed = (col, False) if plain else _keys(col)
+        blanks, same, total = set(), set(), set()
         for k in dict.fromkeys(keys):
             v = k[1] if typed else k
             if v.__class__ is str:
@@ -199,31 +208,40 @@ def _skipped_rows(table: Table, cols: list, n: int) -> set[int]:
             elif v is None:
                 t = ""
             elif plain:
-                filled[k], same[k], total[k] = True, False, False
                 continue
             else:
                 t = _cell_text(v)
-            if t:
-                h = _norm_header(t)
-                filled[k], same[k], total[k] = True, h in hdr, h in totals
-            else:
-                filled[k] = same[k] = total[k] = False
-        filled_cols.append(list(map(filled.__getitem__, keys)))
-        if any(same.values()):
-            same_cols.append(list(map(same.__getitem__, keys)))
-        if any(total.values()):
-            total_cols[c] = list(map(total.__getitem__, keys))
-    if not cols:
-        return set(range(n))
-    counts = list(map(sum, zip(*filled_cols)))
-    skip = {i for i, k in enumerate(counts) if k == 0}
-    if same_cols:
-        for i, s in enumerate(map(sum, zip(*same_cols))):
-            if s >= 2 and s >= counts[i] // 2:
+            if not t:
+                blanks.add(k)
+                continue
+            h = _norm_header(t)
+            if h in hdr:
+                same.add(k)
+            if h in totals:
+                total.add(k)
+        if typed:       # look rows up by the same keys
+            cols[c] = keys
+        blank_of.append(blanks)
+        full_column = full_column or not blanks
+        if same:
+            same_of[c] = same
+        if total:
+            total_of[c] = total
+
+    def filled(i: int) -> list[int]:
+        return [c for c, col in enumerate(cols) if col[i] not in blank_of[c]]
+
+    skip: set[int] = set()
+    if not full_column:
+        blank_cells = list(map(sum, zip(*(map(b.__contains__, col) for b, col in zip(blank_of, cols)))))
+        skip = {i for i, k in enumerate(blank_cells) if k == len(cols)}
+    if same_of:
+        for i, s in enumerate(map(sum, zip(*(map(same_of[c].__contains__, cols[c]) for c in same_of)))):
+            if s >= 2 and i not in skip and s >= len(filled(i)) // 2:
                 skip.add(i)
-    for i in sorted({i for flags in total_cols.values() for i, t in enumerate(flags) if t} - skip):
-        first = [c for c in range(len(cols)) if filled_cols[c][i]][:3]
-        if any(c in total_cols and total_cols[c][i] for c in first):
+    rows_with_totals = {i for c, words in total_of.items() for i, v in enumerate(cols[c]) if v in words}
+    for i in sorted(rows_with_totals - skip):
+        if any(c in total_of and cols[c][i] in total_of[c] for c in filled(i)[:3]):
             skip.add(i)
     return skip
 

@@ -55,3 +55,15 @@ def test_blank_rows_of_spaces_header_repeats_and_totals_are_skipped_and_counted(
     assert con.execute("SELECT count(*) FROM household_row").fetchone()[0] == 20
     refused = con.execute("SELECT row_number, column_name FROM rejected WHERE sheet = 'ครัวเรือน'").fetchall()
     assert refused == [(len(s["ครัวเรือน"]), "citizen_id")]
+
+
+def test_a_header_of_digits_still_leaves_the_numbers_below_it_as_data(con, tmp_path):
+    """An extra column headed by a number (a year) with that number in every row: its cells
+    match the header text, yet the rows are data; a real repeat of the header is skipped."""
+    s = village_sheets(months=1)
+    hh = [row + [2568] for row in s["ครัวเรือน"]]
+    s["ครัวเรือน"] = hh[:8] + [list(hh[0])] + hh[8:]
+    (o,) = ingest.ingest(con, [write_xlsx(tmp_path / "v.xlsx", s)])
+    assert (o.status, o.rows_rejected) == ("loaded", 0)
+    assert dict(con.execute("SELECT sheet, rows_skipped FROM file_sheet").fetchall())["ครัวเรือน"] == 1
+    assert con.execute("SELECT count(*) FROM household_row").fetchone()[0] == 20
