@@ -32,13 +32,13 @@ SELECT row_number() OVER (), 'bench/' || village_code || '.xlsx', md5(village_co
        TIMESTAMP '2025-10-05'
 FROM register_village;
 
-INSERT INTO trainer_row (file_id, sheet, row_number, fiscal_year, village_code, full_name, citizen_id, role)
+INSERT INTO trainer_data (file_id, sheet, row_number, fiscal_year, village_code, full_name, citizen_id, role)
 SELECT f.file_id, 'วิทยากร', t + 2, 2569, f.village_code, 'วิทยากร ' || t,
        '3' || f.village_code || lpad(t::VARCHAR, 4, '0'), CASE WHEN t = 0 THEN 'sage' ELSE 'team' END
 FROM ingested_file f, range(0, 5) x(t)
 WHERE NOT (f.file_id % 50 = 0 AND t = 4);            -- every 50th village is a trainer short
 
-INSERT INTO household_row (file_id, sheet, row_number, fiscal_year, village_code, full_name, citizen_id, house_no,
+INSERT INTO household_data (file_id, sheet, row_number, fiscal_year, village_code, full_name, citizen_id, house_no,
     members, trainer_citizen_id, occupation, occupation_group, trained_on, income_before, expense_before, status)
 SELECT f.file_id, 'ครัวเรือน', h + 2, 2569, f.village_code, 'ครัวเรือน ' || h, '1' || f.village_code || lpad(h::VARCHAR, 4, '0'),
        h || '/1', 4, '3' || f.village_code || lpad((h // 4)::VARCHAR, 4, '0'),
@@ -46,13 +46,17 @@ SELECT f.file_id, 'ครัวเรือน', h + 2, 2569, f.village_code, '�
        DATE '2025-10-05', 3000 + (hash(f.village_code, h) % 4000), 2000, 'active'
 FROM ingested_file f, range(0, 20) x(h);
 
-INSERT INTO followup_row (file_id, sheet, row_number, fiscal_year, village_code, citizen_id, month, practising,
+INSERT INTO followup_data (file_id, sheet, row_number, fiscal_year, village_code, citizen_id, month, practising,
     income, expense, savings)
 SELECT h.file_id, 'ติดตาม', 2 + m * 20 + h.row_number, 2569, h.village_code, h.citizen_id,
        (DATE '2025-10-01' + to_months(m))::DATE, hash(h.citizen_id, m) % 100 < 85,
        h.income_before * (1.0 + m * 0.01) + (hash(h.citizen_id) % 300), 1500, 200
-FROM household_row h, range(0, $months) x(m)
+FROM household_data h, range(0, $months) x(m)
 WHERE NOT (h.file_id % 40 = 0 AND m = 1);             -- every 40th village skipped a month
+
+INSERT INTO carried SELECT file_id, 'trainers', village_code, fiscal_year, NULL, count(*), NULL FROM trainer_data GROUP BY ALL;
+INSERT INTO carried SELECT file_id, 'households', village_code, fiscal_year, NULL, count(*), NULL FROM household_data GROUP BY ALL;
+INSERT INTO carried SELECT file_id, 'followup', village_code, fiscal_year, month, count(*), NULL FROM followup_data GROUP BY ALL;
 """
 
 

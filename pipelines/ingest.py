@@ -261,13 +261,13 @@ def parse(path: Path, register: Register, current_roster: Callable[[str, str, in
 # ----------------------------------------------------------------------------- writing
 
 _ARROW = {
-    "trainer_row": pa.schema([
+    "trainer_data": pa.schema([
         ("file_id", pa.int64()), ("sheet", pa.string()), ("row_number", pa.int32()),
         ("fiscal_year", pa.int32()), ("village_code", pa.string()), ("seq", pa.int32()),
         ("title", pa.string()), ("full_name", pa.string()), ("citizen_id", pa.string()),
         ("role", pa.string()), ("expertise", pa.string()), ("phone", pa.string()),
     ]),
-    "household_row": pa.schema([
+    "household_data": pa.schema([
         ("file_id", pa.int64()), ("sheet", pa.string()), ("row_number", pa.int32()),
         ("fiscal_year", pa.int32()), ("village_code", pa.string()), ("seq", pa.int32()),
         ("title", pa.string()), ("full_name", pa.string()), ("citizen_id", pa.string()),
@@ -276,7 +276,7 @@ _ARROW = {
         ("income_before", pa.decimal128(12, 2)), ("expense_before", pa.decimal128(12, 2)),
         ("status", pa.string()), ("note", pa.string()),
     ]),
-    "followup_row": pa.schema([
+    "followup_data": pa.schema([
         ("file_id", pa.int64()), ("sheet", pa.string()), ("row_number", pa.int32()),
         ("fiscal_year", pa.int32()), ("village_code", pa.string()), ("citizen_id", pa.string()),
         ("month", pa.date32()), ("practising", pa.bool_()), ("income", pa.decimal128(12, 2)),
@@ -285,7 +285,7 @@ _ARROW = {
         ("standards", pa.list_(pa.string())), ("channels", pa.list_(pa.string())),
     ]),
 }
-_TABLE_OF = {"trainers": "trainer_row", "households": "household_row", "followup": "followup_row"}
+_TABLE_OF = {"trainers": "trainer_data", "households": "household_data", "followup": "followup_data"}
 
 
 _MAP = pa.map_(pa.string(), pa.string())
@@ -307,7 +307,10 @@ _ROWS = {
 
 def _tuples_table(name: str, rows: list[tuple]) -> pa.Table:
     """Tuples in _ROWS[name]'s column order as one Arrow table (executemany pays per row)."""
-    schema = _ROWS[name]
+    return _arrow_rows(_ROWS[name], rows)
+
+
+def _arrow_rows(schema: pa.Schema, rows: list[tuple]) -> pa.Table:
     return pa.Table.from_arrays(
         [pa.array([None if v is None else list(v.items()) for v in col] if f.type == _MAP else list(col),
                   type=f.type) for f, col in zip(schema, zip(*rows))], schema=schema)
@@ -372,51 +375,39 @@ class _Pending:
 
 # Superseding: the rows of a (village, fiscal year) roster, or of a (village, fiscal year,
 # month) of follow-up, are replaced by the next file in file_id (= arrival) order that carries
-# the same roster (or month). Rows are never deleted; `superseded_by` points at the replacing
-# file. The writer keeps, per key, the file whose rows are current, so a batch finds what it
-# replaces without scanning years of history.
-_SUPERSEDE = {
-    "trainer_row": ("trainers", ("village_code", "fiscal_year")),
-    "household_row": ("households", ("village_code", "fiscal_year")),
-    "followup_row": ("followup", ("village_code", "fiscal_year", "month")),
-}
-_MOVES = {
-    table: pa.schema([("old_id", pa.int64()), ("new_id", pa.int64()), ("village_code", pa.string()),
-                      ("fiscal_year", pa.int32())] + ([("month", pa.date32())] if "month" in keys else []))
-    for table, (_, keys) in _SUPERSEDE.items()
-}
+# the same roster (or month). Rows are never changed: `carried` has one row per file and what
+# it carried, and its superseded_by points at the replacing file. The writer keeps, per key,
+# the file that is current, so a batch finds what it replaces without a scan.
+_CARRIED = pa.schema([("file_id", pa.int64()), ("kind", pa.string()), ("village_code", pa.string()),
+                      ("fiscal_year", pa.int32()), ("month", pa.date32()), ("rows_loaded", pa.int32())])
+_MOVES = pa.schema([("old_id", pa.int64()), ("new_id", pa.int64()), ("kind", pa.string()), ("month", pa.date32())])
 
 
-def _current_files(con) -> dict[str, dict[tuple, list[int]]]:
-    """Per row table and key, the file(s) whose rows nothing has superseded yet."""
-    current: dict[str, dict[tuple, list[int]]] = {}
-    for table, (_, keys) in _SUPERSEDE.items():
-        key = ", ".join(keys)
-        current[table] = {tuple(r[1:]): r[0] for r in con.execute(
-            f"SELECT list(DISTINCT file_id ORDER BY file_id), {key} FROM {table} "
-            f"WHERE superseded_by IS NULL GROUP BY {key}").fetchall()}
+def _current_files(con) -> dict[tuple, list[int]]:
+    """Per (kind, village, fiscal year, month or None), the file(s) nothing has superseded yet."""
+    current: dict[tuple, list[int]] = {}
+    for fid, *key in con.execute(
+            "SELECT file_id, kind, village_code, fiscal_year, month FROM carried "
+            "WHERE superseded_by IS NULL ORDER BY file_id").fetchall():
+        current.setdefault(tuple(key), []).append(fid)
     return current
 
 
-def _supersede(con, table: str, moves: list[tuple]) -> set[int]:
-    """Mark the rows each (old file, new file, key) move replaces; the new files that replaced any."""
+def _supersede(con, moves: list[tuple]) -> set[int]:
+    """Mark what each (old file, new file, kind, month) move replaces; the new files that
+    replaced any rows (a file whose roster had no loadable rows replaces nothing)."""
     if not moves:
         return set()
-    keys = _SUPERSEDE[table][1]
-    on = " AND ".join(f"t.{k} = m.{k}" for k in keys)
-    olds = [m[0] for m in moves]
-    data = pa.Table.from_arrays([pa.array(list(col), f.type) for f, col in zip(_MOVES[table], zip(*moves))],
-                                schema=_MOVES[table])
-    con.register("_moves", data)
+    con.register("_moves", _arrow_rows(_MOVES, moves))
     try:
-        rows = con.execute(f"""
-            UPDATE {table} AS t SET superseded_by = m.new_id FROM _moves m
-            WHERE t.file_id = m.old_id AND {on} AND t.superseded_by IS NULL
-              AND t.file_id BETWEEN {min(olds)} AND {max(olds)}
-            RETURNING t.superseded_by""").fetchall()
+        rows = con.execute("""
+            UPDATE carried AS c SET superseded_by = m.new_id FROM _moves m
+            WHERE c.file_id = m.old_id AND c.kind = m.kind AND c.month IS NOT DISTINCT FROM m.month
+              AND c.superseded_by IS NULL
+            RETURNING c.superseded_by, c.rows_loaded""").fetchall()
     finally:
         con.unregister("_moves")
-    return {r[0] for r in rows}
+    return {new for new, n in rows if n}
 
 
 # A batch is committed once it holds a DuckDB row group of rows (122,880): an append that
@@ -523,8 +514,8 @@ class Ingestor:
             for item in batch:
                 item.outcome.file_id = None
             raise
-        for table, key, fid in now_current:
-            self.current[table][key] = [fid]
+        for key, fid in now_current:
+            self.current[key] = [fid]
         for item in batch:
             o = item.outcome
             if o.status in ("loaded", "replaced") and item.sha not in self.known:
@@ -532,9 +523,9 @@ class Ingestor:
             if self.on_file:
                 self.on_file(o)
 
-    def _write(self, batch: list[_Pending]) -> list[tuple[str, tuple, int]]:
-        """Write a batch inside the open transaction; returns (table, key, file) for each key
-        whose current rows changed hands, to remember once the batch is committed."""
+    def _write(self, batch: list[_Pending]) -> list[tuple[tuple, int]]:
+        """Write a batch inside the open transaction; returns (key, file) for each key whose
+        current rows changed hands, to remember once the batch is committed."""
         con = self.con
         loaded = [i for i in batch if i.parsed is not None]
         carriers, parts, rejections, sheets = [], {t: [] for t in _ARROW}, [], []
@@ -543,9 +534,9 @@ class Ingestor:
             code, fy = parsed.village.code, parsed.fiscal_year
             for sheet in parsed.sheets:
                 if sheet.kind == "followup":
-                    carriers += [(fid, "followup", code, fy, m) for m in sheet.months]
+                    carriers += [(fid, "followup", code, fy, m, n) for m, n in sheet.months.items()]
                 else:
-                    carriers.append((fid, sheet.kind, code, fy, None))
+                    carriers.append((fid, sheet.kind, code, fy, None, sheet.n))
                 if sheet.n:
                     parts[_TABLE_OF[sheet.kind]].append((fid, sheet))
                 rejections += [(fid, r.sheet, r.row_number, r.column_name, r.value, r.reason) for r in sheet.rejected]
@@ -557,17 +548,15 @@ class Ingestor:
         for table, sheets_of in parts.items():
             if sheets_of:
                 _register_and_insert(con, table, _batch_table(table, sheets_of))
-        moves: dict[str, list[tuple]] = {table: [] for table in _SUPERSEDE}
-        staged: dict[tuple[str, tuple], list[int]] = {}
-        for fid, kind, code, fy, month in carriers:         # in file_id (= arrival) order
-            table = _TABLE_OF[kind]
-            key = (code, fy) if month is None else (code, fy, month)
-            olds = staged.get((table, key), self.current[table].get(key, []))
-            moves[table] += [(old, fid, *key) for old in olds]
-            staged[(table, key)] = [fid]
-        replacing: set[int] = set()
-        for table, table_moves in moves.items():
-            replacing |= _supersede(con, table, table_moves)
+        moves: list[tuple] = []
+        staged: dict[tuple, list[int]] = {}
+        for fid, kind, code, fy, month, _ in carriers:      # in file_id (= arrival) order
+            key = (kind, code, fy, month)
+            moves += [(old, fid, kind, month) for old in staged.get(key, self.current.get(key, []))]
+            staged[key] = [fid]
+        if carriers:
+            _register_and_insert(con, "carried", _arrow_rows(_CARRIED, carriers))
+        replacing = _supersede(con, moves)
         for item in loaded:
             item.outcome.status = "replaced" if item.outcome.file_id in replacing else "loaded"
         if rejections:
@@ -585,7 +574,7 @@ class Ingestor:
                           o.status, o.rows_loaded, o.rows_rejected, o.rows_skipped, o.message, dup_id,
                           o.received_at))
         _register_and_insert(con, "ingested_file", _tuples_table("ingested_file", files))
-        return [(table, key, fids[0]) for (table, key), fids in staged.items()]
+        return [(key, fids[0]) for key, fids in staged.items()]
 
     def run(self, files: list[Path], on_file: Callable[[Outcome], None] | None = None,
             workers: int | None = None, ahead: int | None = None) -> list[Outcome]:

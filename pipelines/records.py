@@ -11,6 +11,7 @@ looked at one by one. The records come out as columns, ready to become one Arrow
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import zip_longest
 from typing import Callable
@@ -41,7 +42,7 @@ class SheetResult:
     rejected: list[Rejection] = field(default_factory=list)
     skipped: int = 0
     n: int = 0
-    months: list[dt.date] = field(default_factory=list)     # follow-up: the months it carries
+    months: dict[dt.date, int] = field(default_factory=dict)  # follow-up: records per month carried
     in_satang: bool = False     # money columns hold whole satang (int), not Decimal baht: see pack()
 
     def pack(self) -> None:
@@ -522,7 +523,7 @@ def followup(table: Table, village_code: str, fy: int, households_known: People,
     pending.sort(key=lambda p: (p[0], p[1]))
     result.rejected = [r for _, _, r in pending]
     result.columns, result.n = out, len(out["month"])
-    result.months = sorted(set(out["month"]))
+    result.months = dict(sorted(Counter(out["month"]).items()))
     return result
 
 

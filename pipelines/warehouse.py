@@ -19,9 +19,52 @@ def _sql_files(folder: Path) -> list[Path]:
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create missing tables, then (re)create every view; safe to run on every connect."""
-    for path in _sql_files(config.SCHEMA_DIR) + _sql_files(config.VIEWS_DIR):
-        con.execute(path.read_text(encoding="utf-8"))
+    """Create missing tables, bring an older warehouse up to date, then (re)create every
+    view; safe to run on every connect, and all or nothing."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        legacy = _rows_with_superseded_by(con)
+        if legacy:
+            _drop_views(con)
+            for kind, table in legacy.items():
+                con.execute(f"ALTER TABLE {table}_row RENAME TO {table}_data")
+        for path in _sql_files(config.SCHEMA_DIR):
+            con.execute(path.read_text(encoding="utf-8"))
+        for kind, table in legacy.items():
+            _carried_from_rows(con, kind, table)
+        for path in _sql_files(config.VIEWS_DIR):
+            con.execute(path.read_text(encoding="utf-8"))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+_ROW_TABLES = {"trainers": "trainer", "households": "household", "followup": "followup"}
+
+
+def _rows_with_superseded_by(con) -> dict[str, str]:
+    """Row tables in the layout before `carried` (each row marked superseded_by): kind → name."""
+    tables = {name for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
+    return {kind: t for kind, t in _ROW_TABLES.items() if f"{t}_row" in tables}
+
+
+def _drop_views(con) -> None:
+    for (name,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main'"
+                               ).fetchall():
+        con.execute(f'DROP VIEW IF EXISTS "{name}"')
+
+
+def _carried_from_rows(con, kind: str, table: str) -> None:
+    """What each file carried, rebuilt from the rows' own marks, which are then dropped."""
+    month = "month" if kind == "followup" else "NULL::DATE"
+    by = "file_id, village_code, fiscal_year" + (", month" if kind == "followup" else "")
+    con.execute(f"""
+        INSERT INTO carried (file_id, kind, village_code, fiscal_year, month, rows_loaded, superseded_by)
+        SELECT file_id, '{kind}', village_code, fiscal_year, {month}, count(*), max(superseded_by)
+        FROM {table}_data GROUP BY {by}""")
+    con.execute(f"ALTER TABLE {table}_data DROP COLUMN superseded_by")
 
 
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -24,6 +24,13 @@ HOSTILE_FILE = "=1+2 <img src=x onerror=alert(1)>.xlsx"
 FORMULA_DETAIL = "=HYPERLINK(\"http://example.invalid\",\"คลิก\") ติดตาม แถว 7"
 
 
+# What each file carried (one roster each, follow-up per month), as ingest records it.
+CARRIED_FROM_ROWS = """
+INSERT INTO carried SELECT file_id, 'trainers', village_code, fiscal_year, NULL, count(*), NULL FROM trainer_data GROUP BY ALL;
+INSERT INTO carried SELECT file_id, 'households', village_code, fiscal_year, NULL, count(*), NULL FROM household_data GROUP BY ALL;
+INSERT INTO carried SELECT file_id, 'followup', village_code, fiscal_year, month, count(*), NULL FROM followup_data GROUP BY ALL;
+"""
+
 def income_before(h: int) -> int:
     return 5000 + 100 * h
 
@@ -87,12 +94,12 @@ def build_warehouse(path: Path) -> Path:
                      f"{file_id:064d}", village])
         tids = trainer_ids(village)
         for t, tid in enumerate(tids):
-            con.execute("INSERT INTO trainer_row (file_id, sheet, row_number, fiscal_year, village_code, seq, full_name, "
+            con.execute("INSERT INTO trainer_data (file_id, sheet, row_number, fiscal_year, village_code, seq, full_name, "
                         "citizen_id, role) VALUES (?, 'วิทยากร', ?, 2569, ?, ?, ?, ?, ?)",
                         [file_id, t + 2, village, t + 1, f"วิทยากร{t + 1} ทดสอบ", tid, "sage" if t == 0 else "team"])
         for h, hid in enumerate(household_ids(village)):
             con.execute(
-                "INSERT INTO household_row (file_id, sheet, row_number, fiscal_year, village_code, seq, full_name, "
+                "INSERT INTO household_data (file_id, sheet, row_number, fiscal_year, village_code, seq, full_name, "
                 "citizen_id, house_no, members, trainer_citizen_id, occupation, occupation_group, trained_on, "
                 "income_before, expense_before, status) VALUES (?, 'ครัวเรือน', ?, 2569, ?, ?, ?, ?, ?, ?, ?, "
                 "'ทำน้ำพริก', 'processing', DATE '2025-10-05', ?, 3000, 'active')",
@@ -104,11 +111,12 @@ def build_warehouse(path: Path) -> Path:
                     continue
                 practising = h < (practising_dec if month.month == 12 else 18)
                 con.execute(
-                    "INSERT INTO followup_row (file_id, sheet, row_number, fiscal_year, village_code, citizen_id, month, "
+                    "INSERT INTO followup_data (file_id, sheet, row_number, fiscal_year, village_code, citizen_id, month, "
                     "practising, income, expense, savings, standards, channels) "
                     "VALUES (?, 'ติดตาม', ?, 2569, ?, ?, ?, ?, ?, ?, 500, [], ['ตลาดชุมชน'])",
                     [file_id, h + 2, village, hid, month, practising, income(village, h, month),
                      2000 if practising else None])
+    con.execute(CARRIED_FROM_ROWS)
     con.execute("INSERT INTO validation_run VALUES ('run-1', TIMESTAMP '2026-01-05 10:00:00', "
                 "TIMESTAMP '2026-01-05 10:01:00', 2569, DATE '2025-12-01', ['quota'], 1, 0)")
     con.execute("INSERT INTO validation_result VALUES ('run-1', 'uniqueness_household', 'error', 2569, '54010102', NULL, ?)",

@@ -50,7 +50,8 @@ def test_messy_workbook_loads_the_same_records_as_the_clean_one(con, tmp_path):
     query = "SELECT {} FROM {}_row ORDER BY ALL"
     messy = {t: con.execute(query.format(c, t)).fetchall() for t, c in columns.items()}
     assert con.execute("SELECT count(*) FROM followup WHERE group_name = 'กลุ่มหม้อห้อม'").fetchone()[0] == 40
-    con.execute("DELETE FROM trainer_row; DELETE FROM household_row; DELETE FROM followup_row; DELETE FROM ingested_file")
+    con.execute("DELETE FROM trainer_data; DELETE FROM household_data; DELETE FROM followup_data; DELETE FROM carried; "
+                "DELETE FROM ingested_file")
     ingest.ingest(con, [write_xlsx(tmp_path / "clean.xlsx", village_sheets(months=2))])
     for t, c in columns.items():
         assert messy[t] == con.execute(query.format(c, t)).fetchall(), t
@@ -94,8 +95,8 @@ def test_every_workbook_format_loads_the_same_records(con, tmp_path):
     query = "SELECT * EXCLUDE (file_id, sheet, row_number, superseded_by) FROM {}_row ORDER BY ALL"
     loaded = {}
     for suffix, writer in [(".xlsx", write_xlsx), (".xlsm", write_xlsx), (".xls", write_xls), (".ods", write_ods)]:
-        con.execute("DELETE FROM trainer_row; DELETE FROM household_row; DELETE FROM followup_row; "
-                    "DELETE FROM ingested_file")
+        con.execute("DELETE FROM trainer_data; DELETE FROM household_data; DELETE FROM followup_data; "
+                    "DELETE FROM carried; DELETE FROM ingested_file")
         path = tmp_path / f"v{suffix}"
         if suffix == ".xlsm":
             path = write_xlsx(tmp_path / "tmp.xlsx", sheets).rename(path)

@@ -74,9 +74,9 @@ def rendered(tmp_path_factory):
     # One grouped producer works alone from now on; one group's name is markup.
     solo = con.execute("SELECT citizen_id FROM followup WHERE product IS NOT NULL AND group_name IS NOT NULL "
                        "ORDER BY citizen_id LIMIT 1").fetchone()[0]
-    con.execute("UPDATE followup_row SET group_name = NULL WHERE citizen_id = ?", [solo])
+    con.execute("UPDATE followup_data SET group_name = NULL WHERE citizen_id = ?", [solo])
     victim = con.execute("SELECT min(group_name) FROM followup WHERE group_name IS NOT NULL").fetchone()[0]
-    con.execute("UPDATE followup_row SET group_name = ? WHERE group_name = ?", [HOSTILE, victim])
+    con.execute("UPDATE followup_data SET group_name = ? WHERE group_name = ?", [HOSTILE, victim])
     otop.shortlist(con, FY, AS_OF)                       # the stored run, with today's otop.yml
     names = dict(con.execute("SELECT citizen_id, full_name FROM household").fetchall())
     stored = Counter((_name(k, g, c, names), t) for k, g, c, t in con.execute(

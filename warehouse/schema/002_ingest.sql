@@ -1,6 +1,8 @@
 -- Every file ever offered to ingest, and every row it carried, with lineage.
--- Rows are never deleted: a newer file marks what it replaces (superseded_by) and the
--- contract views show only rows that nothing has superseded.
+-- Rows are never deleted or changed: `carried` says, per file, which roster or follow-up
+-- month it carried and which later file replaced it (superseded_by). The views
+-- trainer_row, household_row and followup_row (warehouse/views/00_rows.sql) give each row
+-- with its superseded_by; the contract views show only rows that nothing has superseded.
 CREATE SEQUENCE IF NOT EXISTS file_id_seq START 1;
 
 CREATE TABLE IF NOT EXISTS ingested_file (
@@ -33,7 +35,7 @@ CREATE TABLE IF NOT EXISTS file_sheet (
     rows_skipped  INTEGER NOT NULL DEFAULT 0
 );
 
-CREATE TABLE IF NOT EXISTS trainer_row (
+CREATE TABLE IF NOT EXISTS trainer_data (
     file_id       BIGINT NOT NULL,
     sheet         VARCHAR NOT NULL,
     row_number    INTEGER NOT NULL,
@@ -45,11 +47,10 @@ CREATE TABLE IF NOT EXISTS trainer_row (
     citizen_id    VARCHAR NOT NULL,
     role          VARCHAR NOT NULL,     -- sage | team
     expertise     VARCHAR,
-    phone         VARCHAR,
-    superseded_by BIGINT
+    phone         VARCHAR
 );
 
-CREATE TABLE IF NOT EXISTS household_row (
+CREATE TABLE IF NOT EXISTS household_data (
     file_id            BIGINT NOT NULL,
     sheet              VARCHAR NOT NULL,
     row_number         INTEGER NOT NULL,
@@ -68,11 +69,10 @@ CREATE TABLE IF NOT EXISTS household_row (
     income_before      DECIMAL(12,2) NOT NULL,
     expense_before     DECIMAL(12,2) NOT NULL,
     status             VARCHAR NOT NULL, -- active | withdrawn | replacement
-    note               VARCHAR,
-    superseded_by      BIGINT
+    note               VARCHAR
 );
 
-CREATE TABLE IF NOT EXISTS followup_row (
+CREATE TABLE IF NOT EXISTS followup_data (
     file_id       BIGINT NOT NULL,
     sheet         VARCHAR NOT NULL,
     row_number    INTEGER NOT NULL,
@@ -88,8 +88,19 @@ CREATE TABLE IF NOT EXISTS followup_row (
     product       VARCHAR,
     otop_type     VARCHAR,
     standards     VARCHAR[],
-    channels      VARCHAR[],
-    superseded_by BIGINT
+    channels      VARCHAR[]
+);
+
+-- One row per file and roster it carried (month NULL) or follow-up month it carried; a later
+-- file carrying the same village, fiscal year, kind (and month) replaces it.
+CREATE TABLE IF NOT EXISTS carried (
+    file_id       BIGINT NOT NULL,
+    kind          VARCHAR NOT NULL,     -- trainers | households | followup
+    village_code  VARCHAR NOT NULL,
+    fiscal_year   INTEGER NOT NULL,
+    month         DATE,                 -- follow-up: the month; rosters: NULL
+    rows_loaded   INTEGER NOT NULL,     -- rows of that roster or month the file loaded
+    superseded_by BIGINT                -- the file that replaced them (NULL = current)
 );
 
 CREATE TABLE IF NOT EXISTS rejected (
