@@ -342,8 +342,6 @@ def _batch_table(table: str, parts: list[tuple[int, records.SheetResult]]) -> pa
                 values += [fid] * sheet.n
             elif f.name in sheet.constants:
                 values += [sheet.constants[f.name]] * sheet.n
-            elif f.type == _MONEY and not sheet.in_satang:
-                values += records.satang(sheet.columns[f.name])
             else:
                 values += sheet.columns[f.name]
         arrays.append(_money_array(values) if f.type == _MONEY else pa.array(values, f.type))
@@ -652,8 +650,6 @@ def _worker_parse(path: str, register: Register) -> _Job:
     job = _read_and_parse(Path(path), register, _no_roster)
     if job.parsed is not None:      # the grids stay in the worker: only what the writer needs travels
         job.parsed.tables = [dataclasses.replace(t, grid=None) for t in job.parsed.tables]
-        for sheet in job.parsed.sheets:
-            sheet.pack()
     return job
 
 
