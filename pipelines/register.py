@@ -122,6 +122,9 @@ class Village:
     province: str
 
 
+_RESOLVE_KEYS = ("village_code", "province", "district", "subdistrict", "village_name", "village_no")
+
+
 class Register:
     """The register in memory, for resolving header blocks quickly."""
 
@@ -134,6 +137,7 @@ class Register:
             SELECT v.village_code, s.subdistrict_name_en, d.district_name_en, p.province_name_en
             FROM register_village v JOIN subdistrict s USING (subdistrict_code)
             JOIN district d USING (district_code) JOIN province p USING (province_code)""").fetchall()}
+        self._resolved: dict = {}       # what a header block said → its Village, or why not
 
     def _same(self, v: Village, key: str, given) -> bool:
         """Does the name written for `key` (province, district, subdistrict, village_name) fit village v?"""
@@ -148,7 +152,23 @@ class Register:
         return len(self.by_code)
 
     def resolve(self, block: dict) -> Village:
-        """The village a header block names; ValueError says what is missing or disagrees."""
+        """The village a header block names; ValueError says what is missing or disagrees.
+        Remembered per what the block says (every monthly file of a village says the same)."""
+        key = tuple((k, type(block[k][0]), block[k][0]) for k in _RESOLVE_KEYS if k in block)
+        memo = self._resolved
+        if key not in memo:
+            if len(memo) > 100_000:
+                memo.clear()
+            try:
+                memo[key] = self._resolve(block)
+            except ValueError as exc:
+                memo[key] = str(exc)
+        found = memo[key]
+        if isinstance(found, str):
+            raise ValueError(found)
+        return found
+
+    def _resolve(self, block: dict) -> Village:
         raw = {k: v for k, (v, _) in block.items()}
         code = code_text(raw.get("village_code"))
         names = {k: raw.get(k) for k in ("province", "district", "subdistrict", "village_name")}

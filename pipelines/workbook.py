@@ -223,6 +223,8 @@ def sheet_kind_by_name(name: str) -> str | None:
 
 
 def _cell_text(v) -> str:
+    if v.__class__ is str:
+        return v.strip()
     if v is None:
         return ""
     if isinstance(v, float) and v.is_integer():
@@ -233,7 +235,7 @@ def _cell_text(v) -> str:
 def _merged_parent(grid: Grid, r: int) -> dict[int, str]:
     """Row r's text spread across the columns its merged cells cover."""
     row = grid.rows[r]
-    out = {c: _cell_text(v) for c, v in enumerate(row) if _cell_text(v)}
+    out = {c: t for c, v in enumerate(row) if (t := _cell_text(v))}
     for (r0, c0), (r1, c1) in grid.merged:
         if r0 <= r <= r1 and c0 < len(row):
             top = _cell_text(grid.rows[r0][c0]) if r0 < len(grid.rows) else ""
@@ -309,7 +311,7 @@ def _two_row_texts(grid: Grid, r: int) -> dict[int, list[str]]:
     # Columns under a group header: a horizontal merge, or a header typed once and carried right.
     grouped = {c for (r0, c0), (r1, c1) in grid.merged if r0 <= r <= r1 and c1 > c0
                for c in range(c0, c1 + 1)}
-    child = {c: _cell_text(v) for c, v in enumerate(grid.rows[r + 1]) if _cell_text(v)}
+    child = {c: t for c, v in enumerate(grid.rows[r + 1]) if (t := _cell_text(v))}
     carried, last, start = {}, "", None
     for c in range(max(list(parent) + list(child) + [-1]) + 1):
         if c in parent:
@@ -340,7 +342,7 @@ def locate(grid: Grid, kind_hint: str | None) -> Table | None:
     for r in range(n):
         if best is not None and r > best[1].header_rows[0]:
             break       # the first row that reads as a header wins (with the row under it)
-        single = {c: [_cell_text(v)] for c, v in enumerate(grid.rows[r]) if _cell_text(v)}
+        single = {c: [t] for c, v in enumerate(grid.rows[r]) if (t := _cell_text(v))}
         if len(single) < 2:
             continue
         candidates = [((r,), single)]
