@@ -309,7 +309,7 @@ def _names(table: Table, rows: _Rows) -> tuple[list, list]:
     return out_titles, out_names
 
 
-_PERSON = {"seq": lambda v: thai.integer(v), "citizen_id": thai.citizen_id}
+_PERSON = {"seq": lambda v: thai.integer(v, 0, 999_999), "citizen_id": thai.citizen_id}
 
 
 def _people(table: Table, result: SheetResult, parsers: dict, required: set[str]) -> tuple[list[int], dict, list, list]:

@@ -67,3 +67,12 @@ def test_a_header_of_digits_still_leaves_the_numbers_below_it_as_data(con, tmp_p
     assert (o.status, o.rows_rejected) == ("loaded", 0)
     assert dict(con.execute("SELECT sheet, rows_skipped FROM file_sheet").fetchall())["ครัวเรือน"] == 1
     assert con.execute("SELECT count(*) FROM household_row").fetchone()[0] == 20
+
+
+def test_an_impossible_sequence_number_refuses_its_row_not_the_run(con, tmp_path):
+    s = village_sheets(months=1)
+    s["ครัวเรือน"][3][0] = 10 ** 12                       # ลำดับ typed into the wrong column
+    (o,) = ingest.ingest(con, [write_xlsx(tmp_path / "v.xlsx", s)])
+    assert o.status == "loaded"
+    assert ("ครัวเรือน", 4, "seq", "1000000000000") in _rejected(con)
+    assert con.execute("SELECT count(*) FROM household_row").fetchone()[0] == 19
