@@ -18,6 +18,7 @@ from itertools import zip_longest
 from typing import Callable
 
 import numpy as np
+
 from pipelines import thai
 from pipelines.workbook import Table, _cell_text, _norm_header, synonyms
 
@@ -312,8 +313,10 @@ def _names(table: Table, rows: _Rows) -> tuple[list, list]:
 _PERSON = {"seq": lambda v: thai.integer(v, 0, 999_999), "citizen_id": thai.citizen_id}
 
 
-def _people(table: Table, result: SheetResult, parsers: dict, required: set[str]) -> tuple[list[int], dict, list, list]:
-    """Person rows of a roster sheet: (kept row positions, parsed columns, titles, names).
+def _people(table: Table, result: SheetResult, parsers: dict, required: set[str]
+            ) -> tuple[list[int], dict, list, list, list[int]]:
+    """Person rows of a roster sheet: (kept row positions, parsed columns, titles, names,
+    spreadsheet row numbers).
     Faulty rows and a citizen ID repeated in the sheet go to result.rejected."""
     rows = _Rows(table, result)
     values, faults = _parse_fields(table, rows, parsers, required)
@@ -335,7 +338,7 @@ def _people(table: Table, result: SheetResult, parsers: dict, required: set[str]
     return keep, values, titles, names, rows.numbers
 
 
-def _take(values: dict, keep: list[int], key: str, n: int) -> list:
+def _take(values: dict, keep: list[int], key: str) -> list:
     col = values.get(key)
     return [None] * len(keep) if col is None else [col[i] for i in keep]
 
@@ -349,13 +352,13 @@ def _roster(table: Table, result: SheetResult, village_code: str, fy: int, parse
     n = len(keep)
     cols = {
         "row_number": [numbers[i] for i in keep],
-        "seq": _take(values, keep, "seq", n),
+        "seq": _take(values, keep, "seq"),
         "title": [titles[i] for i in keep],
         "full_name": [names[i] for i in keep],
-        "citizen_id": _take(values, keep, "citizen_id", n),
+        "citizen_id": _take(values, keep, "citizen_id"),
     }
     for name, key in fields.items():
-        cols[name] = _take(values, keep, key, n)
+        cols[name] = _take(values, keep, key)
     result.columns, result.n = cols, n
     return result
 

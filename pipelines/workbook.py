@@ -401,6 +401,7 @@ def header_block(grid: Grid, stop_row: int | None = None) -> dict[str, tuple[obj
     return found
 
 
+@cache
 def column_letter(c: int) -> str:
     s = ""
     c += 1
