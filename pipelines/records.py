@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
 from itertools import zip_longest
 from typing import Callable
 
@@ -46,18 +45,6 @@ class SheetResult:
     skipped: int = 0
     n: int = 0
     months: dict[dt.date, int] = field(default_factory=dict)  # follow-up: records per month carried
-
-    @property
-    def records(self) -> list[dict]:
-        """One dict per record, money in baht (for reading and tests; ingest uses the columns)."""
-        names = list(self.columns)
-        baht = [n in MONEY for n in names]
-        return [{**self.constants, **{n: (None if v is None else Decimal(v).scaleb(-2)) if b else v
-                                      for n, b, v in zip(names, baht, values)}}
-                for values in zip(*self.columns.values())] if names else [dict(self.constants) for _ in range(self.n)]
-
-
-MONEY = {"income_before", "expense_before", "income", "expense", "savings"}
 
 
 def satang(value) -> int:
@@ -491,15 +478,14 @@ def followup(table: Table, village_code: str, fy: int, households_known: People,
     def reject(i: int, order: int, fault: RowFault) -> None:
         pending.append((i, order, Rejection(result.sheet, rows.numbers[i], fault.column, fault.value, fault.reason)))
 
+    def in_year(v) -> dt.date:
+        m = thai.month(v)
+        if not start <= m <= end:
+            raise ValueError(f"เดือนอยู่นอกปีงบประมาณ {fy} (month outside fiscal year {fy})")
+        return m
+
     def finish(i: int, order: int, cid: str, month: dt.date, values: dict) -> None:
-        practising = values.get("practising")
-        fault = None
-        if practising is None:
-            fault = RowFault("practising", None, "ไม่ได้กรอกการประกอบอาชีพ (practising missing)")
-        elif practising and (values.get("income") is None or values.get("expense") is None):
-            fault = _unpaid("income" if values.get("income") is None else "expense")
-        if fault is None and (cid, month) in seen:
-            fault = _again(month)
+        fault = _record_fault(cid, month, values.get("practising"), values.get("income"), values.get("expense"), seen)
         if fault is not None:
             reject(i, order, fault)
             return
@@ -511,12 +497,6 @@ def followup(table: Table, village_code: str, fy: int, households_known: People,
             out[k].append(values.get(k))
 
     if not table.wide:
-        def in_year(v) -> dt.date:
-            m = thai.month(v)
-            if not start <= m <= end:
-                raise ValueError(f"เดือนอยู่นอกปีงบประมาณ {fy} (month outside fiscal year {fy})")
-            return m
-
         parsers = _FOLLOWUP_VALUES | {"month": in_year}
         values, faults = _parse_fields(table, rows, parsers, {"month", "practising"})
         months, practising = values["month"], values["practising"]
@@ -526,12 +506,8 @@ def followup(table: Table, village_code: str, fy: int, households_known: People,
         for i, cid in enumerate(households_of):
             fault = faults.get(i) if faults else None
             if fault is None:
-                if cid.__class__ is RowFault:
-                    fault = cid
-                elif practising[i] and (income[i] is None or expense[i] is None):
-                    fault = _unpaid("income" if income[i] is None else "expense")
-                elif (cid, months[i]) in seen:
-                    fault = _again(months[i])
+                fault = cid if cid.__class__ is RowFault else \
+                    _record_fault(cid, months[i], practising[i], income[i], expense[i], seen)
             if fault is not None:
                 reject(i, 0, fault)
                 continue
@@ -544,7 +520,7 @@ def followup(table: Table, village_code: str, fy: int, households_known: People,
             col = values.get(k)
             out[k] = [None] * len(keep) if col is None else col if everything else [col[i] for i in keep]
     else:
-        _wide(table, rows, households_of, start, end, fy, reject, finish)
+        _wide(table, rows, households_of, in_year, reject, finish)
 
     pending.sort(key=lambda p: (p[0], p[1]))
     result.rejected = [r for _, _, r in pending]
@@ -553,13 +529,18 @@ def followup(table: Table, village_code: str, fy: int, households_known: People,
     return result
 
 
-def _unpaid(key: str) -> RowFault:
-    return RowFault(key, None, "ประกอบอาชีพแต่ไม่ได้กรอก" + ("รายได้" if key == "income" else "รายจ่าย")
-                    + f" ({key} required when practising)")
-
-
-def _again(month: dt.date) -> RowFault:
-    return RowFault("month", month.isoformat(), "ข้อมูลครัวเรือนนี้ในเดือนนี้ซ้ำ (this household and month already given)")
+def _record_fault(cid: str, month: dt.date, practising, income, expense, seen: set) -> RowFault | None:
+    """What refuses a follow-up record whose cells all parsed, long form or wide alike."""
+    if practising is None:
+        return RowFault("practising", None, "ไม่ได้กรอกการประกอบอาชีพ (practising missing)")
+    if practising and (income is None or expense is None):
+        key = "income" if income is None else "expense"
+        return RowFault(key, None, "ประกอบอาชีพแต่ไม่ได้กรอก" + ("รายได้" if key == "income" else "รายจ่าย")
+                        + f" ({key} required when practising)")
+    if (cid, month) in seen:
+        return RowFault("month", month.isoformat(),
+                        "ข้อมูลครัวเรือนนี้ในเดือนนี้ซ้ำ (this household and month already given)")
+    return None
 
 
 def _households_of(table: Table, rows: _Rows, known: People) -> list:
@@ -596,8 +577,7 @@ def _households_of(table: Table, rows: _Rows, known: People) -> list:
     return out
 
 
-def _wide(table: Table, rows: _Rows, households_of: list, start: dt.date, end: dt.date, fy: int,
-          reject, finish) -> None:
+def _wide(table: Table, rows: _Rows, households_of: list, in_year: Callable, reject, finish) -> None:
     """Wide form: per row, one record for each month that has any value."""
     single = _FOLLOWUP_VALUES
     months = sorted({m for _, _, m in table.wide})
@@ -610,8 +590,12 @@ def _wide(table: Table, rows: _Rows, households_of: list, start: dt.date, end: d
             values = [v if v is not _BLANK else e for v, e in zip(values, cells[m][key][1])]
         cells[m][key] = (c, values)
     by_month = {m: [(key, v) for key, (_, v) in sorted(cells[m].items(), key=lambda kv: kv[1][0])] for m in months}
-    wrong_year = {m: RowFault("month", m.isoformat(), f"เดือนอยู่นอกปีงบประมาณ {fy} (month outside fiscal year {fy})")
-                  for m in months if not start <= m <= end}
+    wrong_year = {}
+    for m in months:
+        try:
+            in_year(m)
+        except ValueError as exc:
+            wrong_year[m] = RowFault("month", m.isoformat(), str(exc))
     shared_keys = list(shared)
     for i in range(rows.n):
         filled = [m for m in months if any(v[i] is not _BLANK for _, v in by_month[m])]
