@@ -527,8 +527,7 @@ class Ingestor:
             for item in batch:
                 item.outcome.file_id = None
             raise
-        for key, fid in now_current:
-            self.current[key] = [fid]
+        self.current.update(now_current)
         for item in batch:
             o = item.outcome
             if o.status in ("loaded", "replaced") and item.sha not in self.known:
@@ -536,9 +535,9 @@ class Ingestor:
             if self.on_file:
                 self.on_file(o)
 
-    def _write(self, batch: list[_Pending]) -> list[tuple[tuple, int]]:
-        """Write a batch inside the open transaction; returns (key, file) for each key whose
-        current rows changed hands, to remember once the batch is committed."""
+    def _write(self, batch: list[_Pending]) -> dict[tuple, list[int]]:
+        """Write a batch inside the open transaction; returns the current file of each key
+        whose rows changed hands, to remember once the batch is committed."""
         con = self.con
         loaded = [i for i in batch if i.parsed is not None]
         carriers, parts, rejections, sheets = [], {t: [] for t in _ARROW}, [], []
@@ -587,7 +586,7 @@ class Ingestor:
                           o.status, o.rows_loaded, o.rows_rejected, o.rows_skipped, o.message, dup_id,
                           o.received_at))
         _register_and_insert(con, "ingested_file", _tuples_table("ingested_file", files))
-        return [(key, fids[0]) for key, fids in staged.items()]
+        return staged
 
     def run(self, files: list[Path], on_file: Callable[[Outcome], None] | None = None,
             workers: int | None = None, ahead: int | None = None) -> list[Outcome]:

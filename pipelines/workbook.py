@@ -272,28 +272,19 @@ def wide_column(text: str, table: dict[str, str], measures: list[str]):
 
 
 def _match_row(texts: dict[int, list[str]], kind: str):
-    """Map columns to keys; each column offers candidate texts, the first that matches wins.
-    Remembered: every file of one layout offers the same header row."""
-    key = (kind, tuple((c, tuple(texts[c])) for c in sorted(texts)))
-    found = _MATCHED.get(key)
-    if found is None:
-        if len(_MATCHED) > 4096:
-            _MATCHED.clear()
-        found = _MATCHED[key] = _match_texts(texts, kind)
-    columns, wide = found
+    """Map columns to keys; each column offers candidate texts, the first that matches wins."""
+    columns, wide = _match_texts(tuple((c, tuple(texts[c])) for c in sorted(texts)), kind)
     return dict(columns), list(wide)
 
 
-_MATCHED: dict = {}
-
-
-def _match_texts(texts: dict[int, list[str]], kind: str):
+@lru_cache(maxsize=4096)        # every file of one layout offers the same header row
+def _match_texts(texts: tuple[tuple[int, tuple[str, ...]], ...], kind: str):
     table = synonyms()["columns"][kind]
     measures = synonyms()["wide_measures"]
     columns: dict[str, int] = {}
     wide = []
-    for c in sorted(texts):
-        for t in texts[c]:
+    for c, candidates in texts:
+        for t in candidates:
             key = table.get(norm_header(t))
             if key and key not in columns:
                 columns[key] = c
