@@ -52,12 +52,7 @@ SELECT h.file_id, 'ติดตาม', 2 + m * 20 + h.row_number, 2569, h.villa
        (DATE '2025-10-01' + to_months(m))::DATE, hash(h.citizen_id, m) % 100 < 85,
        h.income_before * (1.0 + m * 0.01) + (hash(h.citizen_id) % 300), 1500, 200
 FROM household_data h, range(0, $months) x(m)
-WHERE NOT (h.file_id % 40 = 0 AND m = 1)             -- every 40th village skipped a month
-;
-
-INSERT INTO carried SELECT file_id, 'trainers', village_code, fiscal_year, NULL, count(*), NULL FROM trainer_data GROUP BY ALL;
-INSERT INTO carried SELECT file_id, 'households', village_code, fiscal_year, NULL, count(*), NULL FROM household_data GROUP BY ALL;
-INSERT INTO carried SELECT file_id, 'followup', village_code, fiscal_year, month, count(*), NULL FROM followup_data GROUP BY ALL;
+WHERE NOT (h.file_id % 40 = 0 AND m = 1);             -- every 40th village skipped a month
 """
 
 
@@ -73,6 +68,7 @@ def main() -> None:
             if stmt.strip():
                 con.execute(stmt, {k: v for k, v in {"villages": args.villages, "months": args.months}.items()
                                    if f"${k}" in stmt})
+        warehouse.record_carried(con)
         rows = con.execute("SELECT (SELECT count(*) FROM followup), (SELECT count(*) FROM village)").fetchone()
         month = f"{2025 + (9 + args.months - 1) // 12}-{(9 + args.months - 1) % 12 + 1:02d}"
         t0 = time.perf_counter()

@@ -30,8 +30,10 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
                 con.execute(f"ALTER TABLE {table}_row RENAME TO {table}_data")
         for path in _sql_files(config.SCHEMA_DIR):
             con.execute(path.read_text(encoding="utf-8"))
-        for kind, table in legacy.items():
-            _carried_from_rows(con, kind, table)
+        if legacy:
+            record_carried(con, legacy, marked=True)
+            for table in legacy.values():
+                con.execute(f"ALTER TABLE {table}_data DROP COLUMN superseded_by")
         for path in _sql_files(config.VIEWS_DIR):
             con.execute(path.read_text(encoding="utf-8"))
         con.execute("COMMIT")
@@ -56,15 +58,19 @@ def _drop_views(con) -> None:
         con.execute(f'DROP VIEW IF EXISTS "{name}"')
 
 
-def _carried_from_rows(con, kind: str, table: str) -> None:
-    """What each file carried, rebuilt from the rows' own marks, which are then dropped."""
-    month = "month" if kind == "followup" else "NULL::DATE"
-    by = "file_id, village_code, fiscal_year" + (", month" if kind == "followup" else "")
-    con.execute(f"""
-        INSERT INTO carried (file_id, kind, village_code, fiscal_year, month, rows_loaded, superseded_by)
-        SELECT file_id, '{kind}', village_code, fiscal_year, {month}, count(*), max(superseded_by)
-        FROM {table}_data GROUP BY {by}""")
-    con.execute(f"ALTER TABLE {table}_data DROP COLUMN superseded_by")
+def record_carried(con, kinds: dict[str, str] = _ROW_TABLES, marked: bool = False) -> None:
+    """Fill `carried` from the rows of the *_data tables: one row per file and roster, or per
+    file and follow-up month. `marked`: the rows still hold the superseded_by of the layout
+    before `carried` (migration); otherwise nothing is superseded (a warehouse filled by
+    hand: test fixtures, benchmarks)."""
+    for kind, table in kinds.items():
+        month = "month" if kind == "followup" else "NULL::DATE"
+        by = "file_id, village_code, fiscal_year" + (", month" if kind == "followup" else "")
+        con.execute(f"""
+            INSERT INTO carried (file_id, kind, village_code, fiscal_year, month, rows_loaded, superseded_by)
+            SELECT file_id, '{kind}', village_code, fiscal_year, {month}, count(*),
+                   {"max(superseded_by)" if marked else "NULL"}
+            FROM {table}_data GROUP BY {by}""")
 
 
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:

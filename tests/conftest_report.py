@@ -24,13 +24,6 @@ HOSTILE_FILE = "=1+2 <img src=x onerror=alert(1)>.xlsx"
 FORMULA_DETAIL = "=HYPERLINK(\"http://example.invalid\",\"คลิก\") ติดตาม แถว 7"
 
 
-# What each file carried (one roster each, follow-up per month), as ingest records it.
-CARRIED_FROM_ROWS = """
-INSERT INTO carried SELECT file_id, 'trainers', village_code, fiscal_year, NULL, count(*), NULL FROM trainer_data GROUP BY ALL;
-INSERT INTO carried SELECT file_id, 'households', village_code, fiscal_year, NULL, count(*), NULL FROM household_data GROUP BY ALL;
-INSERT INTO carried SELECT file_id, 'followup', village_code, fiscal_year, month, count(*), NULL FROM followup_data GROUP BY ALL;
-"""
-
 def income_before(h: int) -> int:
     return 5000 + 100 * h
 
@@ -116,7 +109,7 @@ def build_warehouse(path: Path) -> Path:
                     "VALUES (?, 'ติดตาม', ?, 2569, ?, ?, ?, ?, ?, ?, 500, [], ['ตลาดชุมชน'])",
                     [file_id, h + 2, village, hid, month, practising, income(village, h, month),
                      2000 if practising else None])
-    con.execute(CARRIED_FROM_ROWS)
+    warehouse.record_carried(con)
     con.execute("INSERT INTO validation_run VALUES ('run-1', TIMESTAMP '2026-01-05 10:00:00', "
                 "TIMESTAMP '2026-01-05 10:01:00', 2569, DATE '2025-12-01', ['quota'], 1, 0)")
     con.execute("INSERT INTO validation_result VALUES ('run-1', 'uniqueness_household', 'error', 2569, '54010102', NULL, ?)",
