@@ -15,9 +15,8 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 
@@ -28,6 +27,9 @@ from pipelines.workbook import FileRefused, Grid, Table, header_block, locate, r
 DATA_KINDS = ("trainers", "households", "followup")
 KIND_RANK = {"trainers": 0, "households": 1, "followup": 2}
 SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 @dataclass
@@ -56,6 +58,8 @@ class Parsed:
     sheets: list[records.SheetResult] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    # Records already in Arrow (parsed by a worker), per sheet kind; else sheets[i].columns.
+    arrow: dict[str, pa.Table] = field(default_factory=dict)
 
 
 class Refused(Exception):
@@ -200,9 +204,11 @@ def _year_and_month(block: dict) -> tuple[int, dt.date | None]:
     return fy, month
 
 
-def parse(path: Path, register: Register, current_roster: Callable[[str, str, int], records.People]) -> Parsed:
-    """Read and parse a file without touching the warehouse; Refused/FileRefused end it."""
-    grids = read(path)
+def parse(path: Path, register: Register, current_roster: Callable[[str, str, int], records.People],
+          data: bytes | None = None) -> Parsed:
+    """Read (from `data`, the file's bytes, if given) and parse a file without touching the
+    warehouse; Refused/FileRefused end it."""
+    grids = read(path, data)
     tables: list[Table] = []
     ignored: list[str] = []
     for g in grids:
@@ -345,22 +351,44 @@ def _money_array(satang: list) -> pa.Array:
                                  null_count=ints.null_count)
 
 
-def _batch_table(table: str, parts: list[tuple[int, records.SheetResult]]) -> pa.Table:
-    """The records of several sheets (with their file ids) as one Arrow table in the table's
-    column order: one conversion per column per batch, not per sheet."""
-    schema = _ARROW[table]
+# The data tables' columns as records carry them (file_id is the writer's to give).
+_RECORDS = {name: pa.schema([f for f in schema if f.name != "file_id"]) for name, schema in _ARROW.items()}
+
+
+def _records_table(table: str, sheets: list[records.SheetResult]) -> pa.Table:
+    """The records of several sheets as one Arrow table in the table's column order (without
+    file_id): one conversion per column for them all, not per sheet."""
     arrays = []
-    for f in schema:
+    counts = [sheet.n for sheet in sheets]
+    for f in _RECORDS[table]:
+        if f.name in sheets[0].constants:       # one value per sheet (its name, village, year)
+            arrays.append(pa.array([sheet.constants[f.name] for sheet in sheets], f.type)
+                          .take(np.repeat(np.arange(len(sheets)), counts)))
+            continue
         values: list = []
-        for fid, sheet in parts:
-            if f.name == "file_id":
-                values += [fid] * sheet.n
-            elif f.name in sheet.constants:
-                values += [sheet.constants[f.name]] * sheet.n
-            else:
-                values += sheet.columns[f.name]
+        for sheet in sheets:
+            values += sheet.columns[f.name]
         arrays.append(_array(values, f.type))
-    return pa.Table.from_arrays(arrays, schema=schema)
+    return pa.Table.from_arrays(arrays, schema=_RECORDS[table])
+
+
+def _batch_table(table: str, parts: list[tuple[int, records.SheetResult, pa.Table | None]]) -> pa.Table:
+    """The records of a batch's sheets, with their file ids, as one Arrow table: sheets a
+    worker sent as Arrow are taken as they are, the others converted together."""
+    pieces, loose = [], []
+    for _, sheet, arrow in parts:
+        if arrow is None:
+            loose.append(sheet)
+            continue
+        if loose:
+            pieces.append(_records_table(table, loose))
+            loose = []
+        pieces.append(arrow)
+    if loose:
+        pieces.append(_records_table(table, loose))
+    data = pa.concat_tables(pieces).combine_chunks() if len(pieces) > 1 else pieces[0]
+    fids = np.repeat(np.array([fid for fid, _, _ in parts], dtype=np.int64), [sheet.n for _, sheet, _ in parts])
+    return data.add_column(0, "file_id", pa.array(fids, pa.int64()))
 
 
 def _register_and_insert(con, table: str, data: pa.Table) -> None:
@@ -550,7 +578,7 @@ class Ingestor:
                 else:
                     carriers.append((fid, sheet.kind, code, fy, None, sheet.n))
                 if sheet.n:
-                    parts[_TABLE_OF[sheet.kind]].append((fid, sheet))
+                    parts[_TABLE_OF[sheet.kind]].append((fid, sheet, parsed.arrow.get(sheet.kind)))
                 rejections += [(fid, r.sheet, r.row_number, r.column_name, r.value, r.reason) for r in sheet.rejected]
             sheets += [(fid, sh.sheet, sh.kind, t.header_rows[-1] + 1,
                         {k: column_letter(c) for k, c in t.columns.items()}, sh.n, len(sh.rejected),
@@ -614,6 +642,7 @@ class Ingestor:
 # ----------------------------------------------------------------------------- parsing ahead
 
 PARALLEL_FROM = 40          # fewer files than this: not worth starting worker processes
+CHUNK_FILES = 16            # files per worker answer: one Arrow table per data table for them all
 
 
 @dataclass
@@ -640,17 +669,27 @@ def _no_roster(what: str, village_code: str, fy: int) -> records.People:
     raise _NeedsRoster
 
 
+# Files up to this size are read once: the bytes hashed are the bytes parsed. A larger file
+# (no village workbook is) is hashed and parsed from disk, so it is never held in memory.
+READ_WHOLE = 64 * 1024 * 1024
+
+
 def _read_and_parse(path: Path, register: Register, current_roster) -> _Job:
     job = _Job()
+    data = None
     try:
         stat = path.stat()
         job.size, job.received_at = stat.st_size, dt.datetime.fromtimestamp(stat.st_mtime)
-        job.sha = sha256(path)
+        if stat.st_size <= READ_WHOLE:
+            data = path.read_bytes()
+            job.size, job.sha = len(data), hashlib.sha256(data).hexdigest()
+        else:
+            job.sha = sha256(path)
     except OSError as exc:
         job.sha, job.message = None, f"อ่านไฟล์ไม่ได้ (cannot read the file): {exc.strerror}"
         return job
     try:
-        job.parsed = parse(path, register, current_roster)
+        job.parsed = parse(path, register, current_roster, data)
     except _NeedsRoster:
         job.needs_roster = True
     except FileRefused as exc:
@@ -660,11 +699,54 @@ def _read_and_parse(path: Path, register: Register, current_roster) -> _Job:
     return job
 
 
-def _worker_parse(path: str, register: Register) -> _Job:
-    job = _read_and_parse(Path(path), register, _no_roster)
-    if job.parsed is not None:      # the grids stay in the worker: only what the writer needs travels
-        job.parsed.tables = [dataclasses.replace(t, grid=None) for t in job.parsed.tables]
-    return job
+def _worker_parse(paths: list[str], register: Register) -> tuple[list[_Job], dict[str, bytes], str | None]:
+    """A worker's answer for a chunk of files: their jobs, the records of all their sheets as
+    one Arrow table per data table (Arrow IPC bytes: the writer takes them as they are,
+    where unpickling and converting Python values cost it more than parsing costs a worker),
+    and the traceback of a bug that stopped the chunk early (jobs: the files before it)."""
+    import traceback
+
+    jobs: list[_Job] = []
+    error = None
+    for path in paths:
+        try:
+            jobs.append(_read_and_parse(Path(path), register, _no_roster))
+        except Exception:       # a bug: the writer stops there, with this traceback
+            error = f"{path}:\n{traceback.format_exc()}"
+            break
+    by_table: dict[str, list[records.SheetResult]] = {t: [] for t in _ARROW}
+    for job in jobs:
+        if job.parsed is not None:
+            for sheet in job.parsed.sheets:
+                if sheet.n:
+                    by_table[_TABLE_OF[sheet.kind]].append(sheet)
+    ipc = {}
+    for table, sheets in by_table.items():
+        if sheets:
+            sink = pa.BufferOutputStream()
+            data = _records_table(table, sheets)
+            with pa.ipc.new_stream(sink, data.schema) as out:
+                out.write_table(data)
+            ipc[table] = sink.getvalue().to_pybytes()
+    for job in jobs:            # only what the writer needs travels (no grids, no values twice)
+        p = job.parsed
+        if p is not None:
+            p.tables = [dataclasses.replace(t, grid=None, header_text={}, wide=[]) for t in p.tables]
+            p.sheets = [dataclasses.replace(sh, columns={}, people=None) for sh in p.sheets]
+    return jobs, ipc, error
+
+
+def _received(jobs: list[_Job], ipc: dict[str, bytes]) -> None:
+    """Hand each parsed file its slice of the chunk's Arrow tables (in file, then sheet order)."""
+    tables = {t: pa.ipc.open_stream(b).read_all() for t, b in ipc.items()}
+    offsets = dict.fromkeys(tables, 0)
+    for job in jobs:
+        if job.parsed is not None:
+            for sheet in job.parsed.sheets:
+                if sheet.n:
+                    t = _TABLE_OF[sheet.kind]
+                    job.parsed.arrow[sheet.kind] = tables[t].slice(offsets[t], sheet.n)
+                    offsets[t] += sheet.n
 
 
 def _parse_ahead(files: list[Path], register: Register, workers: int, ahead: int | None = None):
@@ -691,10 +773,13 @@ def _parse_ahead(files: list[Path], register: Register, workers: int, ahead: int
     def drain(proc, out) -> None:
         while True:
             try:
-                out.put(pickle.load(proc.stdout))
+                answer = pickle.load(proc.stdout)
             except Exception:       # EOF or a cut-off answer: the worker ended (or was told to)
                 out.put(_ENDED)
                 return
+            if answer[0] == "ok":
+                _received(*answer[1][:2])
+            out.put(answer)
 
     readers = [threading.Thread(target=drain, args=(p, q), daemon=True) for p, q in zip(procs, answers)]
     finished = False
@@ -705,36 +790,42 @@ def _parse_ahead(files: list[Path], register: Register, workers: int, ahead: int
         for t in readers:
             t.start()
         ahead = ahead or 256 * workers    # parsed files waiting: enough to outlast a commit
+        size = max(1, min(CHUNK_FILES, ahead // (2 * workers)))
+        chunks = (files[i:i + size] for i in range(0, len(files), size))
         pending: deque = deque()
-        it = iter(enumerate(files))
+        sent = 0
 
         def send() -> bool:
-            nxt = next(it, None)
-            if nxt is None:
+            nonlocal sent
+            paths = next(chunks, None)
+            if paths is None:
                 return False
-            i, path = nxt
-            w = i % workers
+            w = sent % workers
+            sent += 1
             try:
-                pickle.dump(str(path), procs[w].stdin)
+                pickle.dump([str(p) for p in paths], procs[w].stdin)
                 procs[w].stdin.flush()
             except (BrokenPipeError, OSError):
-                raise WorkerDied(f"ingest worker {procs[w].pid} stopped (killed, or out of memory?) before {path}; "
-                                 "files committed so far are kept: run ingest again") from None
-            pending.append((path, w))
+                raise WorkerDied(f"ingest worker {procs[w].pid} stopped (killed, or out of memory?) before "
+                                 f"{paths[0]}; files committed so far are kept: run ingest again") from None
+            pending.append((paths, w))
             return True
 
-        while len(pending) < ahead and send():
+        while len(pending) * size < ahead and send():
             pass
         while pending:
-            path, w = pending.popleft()
+            paths, w = pending.popleft()
             kind, payload = answers[w].get()
             if kind == "ended":
                 raise WorkerDied(f"ingest worker {procs[w].pid} stopped (killed, or out of memory?) while reading "
-                                 f"{path}; files committed so far are kept: run ingest again")
+                                 f"{paths[0]}; files committed so far are kept: run ingest again")
             if kind == "error":
-                raise RuntimeError(f"ingest worker failed on {path}:\n{payload}")
+                raise RuntimeError(f"ingest worker failed on {paths[0]} or a file after it:\n{payload}")
+            jobs, _, error = payload
             send()
-            yield path, payload
+            yield from zip(paths, jobs)
+            if error is not None:
+                raise RuntimeError(f"ingest worker failed on {error}")
         finished = True
     finally:
         for p in procs:

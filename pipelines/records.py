@@ -45,6 +45,7 @@ class SheetResult:
     skipped: int = 0
     n: int = 0
     months: dict[dt.date, int] = field(default_factory=dict)  # follow-up: records per month carried
+    people: "People | None" = field(default=None, repr=False, compare=False)  # roster: see people_of
 
 
 def satang(value) -> int:
@@ -177,7 +178,10 @@ class _Rows:
         result.skipped += len(skip)
         idx = None if not skip else [i for i in range(len(rows)) if i not in skip]
         self.n = len(rows) - len(skip)
-        self.numbers = [grid.row_number(start + i) for i in (range(len(rows)) if idx is None else idx)]
+        if grid.lines is None:          # spreadsheet row numbers: 1-based grid positions
+            self.numbers = list(range(start + 1, start + 1 + len(rows))) if idx is None else [start + 1 + i for i in idx]
+        else:
+            self.numbers = [grid.row_number(start + i) for i in (range(len(rows)) if idx is None else idx)]
         self._cols, self._idx, self._cache = cols, idx, {}
 
     def col(self, c: int | None) -> list:
@@ -418,8 +422,11 @@ class People:
 
 
 def people_of(result: SheetResult) -> People:
-    """Who a roster sheet's records name (for references from the same file)."""
-    return People(list(zip(result.columns.get("citizen_id", []), result.columns.get("full_name", []))))
+    """Who a roster sheet's records name (for references from the same file); built once
+    per result (a remembered roster sheet is asked again with every re-send)."""
+    if result.people is None:
+        result.people = People(list(zip(result.columns.get("citizen_id", []), result.columns.get("full_name", []))))
+    return result.people
 
 
 @_remembered

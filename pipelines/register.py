@@ -10,13 +10,16 @@ import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import geothai
 import pyarrow as pa
 
 from pipelines import thai
 from pipelines.workbook import decode_text
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 class RegisterError(ValueError):

@@ -8,6 +8,7 @@ always be traced back to its cell. Nothing here knows what a value means: that i
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 import unicodedata
@@ -84,24 +85,29 @@ def _norm_header(value: str) -> str:
 # ----------------------------------------------------------------------------- reading
 
 
-def read(path: Path) -> list[Grid]:
-    """Every sheet of a file as a grid; FileRefused when it is not a workbook we can read."""
+def read(path: Path, data: bytes | None = None) -> list[Grid]:
+    """Every sheet of a file as a grid; FileRefused when it is not a workbook we can read.
+    `data`: the file's bytes, when the caller has read them already (to hash them)."""
     try:
-        size = path.stat().st_size
+        size = len(data) if data is not None else path.stat().st_size
+        if data is None:
+            with open(path, "rb") as fh:
+                head = fh.read(8)
+        else:
+            head = data[:8]
     except OSError as exc:
         raise FileRefused(f"อ่านไฟล์ไม่ได้ (cannot read the file): {exc.strerror}") from None
     if size == 0:
         raise FileRefused("ไฟล์ว่างเปล่า (the file is empty)")
-    with open(path, "rb") as fh:
-        head = fh.read(8)
+    source = path if data is None else io.BytesIO(data)
     suffix = path.suffix.lower()
     if head.startswith(b"PK\x03\x04"):
-        _check_zip(path)
-        return _read_calamine(path)
+        _check_zip(source)
+        return _read_calamine(source)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return _read_calamine(path)
+        return _read_calamine(source)
     if suffix in {".csv", ".txt"}:
-        return [_read_csv(path)]
+        return [_read_csv(path, data)]
     if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
         raise FileRefused(
             f"ไฟล์ไม่ใช่ {suffix} ที่ถูกต้องหรือไฟล์เสียหาย (not a valid {suffix} file, or truncated)"
@@ -111,9 +117,9 @@ def read(path: Path) -> list[Grid]:
     )
 
 
-def _check_zip(path: Path) -> None:
+def _check_zip(source: Path | io.BytesIO) -> None:
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(source) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
         raise FileRefused("ไฟล์เสียหายหรือไม่สมบูรณ์ (the file is damaged or truncated)") from None
@@ -125,9 +131,13 @@ def _check_zip(path: Path) -> None:
         )
 
 
-def _read_calamine(path: Path) -> list[Grid]:
+def _read_calamine(source: Path | io.BytesIO) -> list[Grid]:
     try:
-        wb = calamine.CalamineWorkbook.from_path(str(path))
+        if isinstance(source, io.BytesIO):
+            source.seek(0)
+            wb = calamine.CalamineWorkbook.from_filelike(source)
+        else:
+            wb = calamine.CalamineWorkbook.from_path(str(source))
     except Exception as exc:  # calamine raises several error types for broken files
         raise FileRefused(
             f"เปิดไฟล์ไม่ได้ ไฟล์อาจเสียหายหรือติดรหัสผ่าน (cannot open the workbook: {type(exc).__name__})"
@@ -172,8 +182,8 @@ def decode_text(data: bytes) -> str:
         raise FileRefused("อ่านรหัสอักขระไม่ได้ (unknown text encoding; save as UTF-8 CSV)") from None
 
 
-def _read_csv(path: Path) -> Grid:
-    text = decode_text(path.read_bytes())
+def _read_csv(path: Path, data: bytes | None = None) -> Grid:
+    text = decode_text(path.read_bytes() if data is None else data)
     sample = text[:4096]
     delimiter = max([",", ";", "\t"], key=sample.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -325,19 +335,65 @@ def _two_row_texts(grid: Grid, r: int) -> dict[int, list[str]]:
     return out
 
 
+# Tables located before, by what decided them: every file of one layout (and every re-send
+# of one workbook) puts the same header in the same place. Keyed by the first `depth` rows
+# (cells with their types: 1, 1.0 and True read differently), the merged ranges and the
+# row count up to the scan limit; `depth` is how many rows locating that sheet looked at.
+_LOCATED: dict = {}
+_LOCATED_MAX = 4096
+_DEPTHS: dict[str | None, list[int]] = {}
+_NOT_FOUND = object()
+
+
+def _located_key(grid: Grid, kind_hint: str | None, depth: int):
+    rows = grid.rows[:depth]
+    if len(rows) < depth:
+        return None
+    try:
+        key = (kind_hint, depth, min(len(grid.rows), HEADER_SCAN_ROWS + 1), tuple(map(tuple, rows)),
+               tuple(tuple(map(type, row)) for row in rows), tuple(grid.merged))
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
 def locate(grid: Grid, kind_hint: str | None) -> Table | None:
     """Find the header row(s) in the first rows and map the columns; None if no table."""
+    for depth in _DEPTHS.get(kind_hint, ()):
+        key = _located_key(grid, kind_hint, depth)
+        hit = _LOCATED.get(key) if key is not None else None
+        if hit is not None:
+            return None if hit is _NOT_FOUND else dataclasses.replace(hit, grid=grid)
+    table, depth = _locate(grid, kind_hint)
+    key = _located_key(grid, kind_hint, depth)
+    if key is not None:
+        if len(_LOCATED) >= _LOCATED_MAX:
+            _LOCATED.clear()
+        _LOCATED[key] = _NOT_FOUND if table is None else dataclasses.replace(table, grid=None)
+        depths = _DEPTHS.setdefault(kind_hint, [])
+        if depth not in depths:
+            depths.insert(0, depth)
+            del depths[4:]          # a few layouts at a time; others are located afresh
+    return table
+
+
+def _locate(grid: Grid, kind_hint: str | None) -> tuple[Table | None, int]:
+    """locate(), and how many rows from the top it looked at."""
     kinds = [kind_hint] if kind_hint else ["trainers", "households", "followup"]
     best = None
     n = min(len(grid.rows), HEADER_SCAN_ROWS)
+    depth = 0
     for r in range(n):
         if best is not None and r > best[1].header_rows[0]:
             break       # the first row that reads as a header wins (with the row under it)
+        depth = r + 1
         single = {c: [t] for c, v in enumerate(grid.rows[r]) if (t := _cell_text(v))}
         if len(single) < 2:
             continue
         candidates = [((r,), single)]
         if r + 1 < len(grid.rows):
+            depth = r + 2
             candidates.append(((r, r + 1), _two_row_texts(grid, r)))
         for rows, texts in candidates:
             for kind in kinds:
@@ -358,7 +414,7 @@ def locate(grid: Grid, kind_hint: str | None) -> Table | None:
                             if _cell_text(v):
                                 norm.setdefault(c, set()).add(norm_header(v))
                     best = (score, Table(grid, kind, rows, columns, wide, norm))
-    return best[1] if best else None
+    return (best[1] if best else None), depth
 
 
 # ----------------------------------------------------------------------------- header block
