@@ -76,3 +76,22 @@ def test_an_impossible_sequence_number_refuses_its_row_not_the_run(con, tmp_path
     assert o.status == "loaded"
     assert ("ครัวเรือน", 4, "seq", "1000000000000") in _rejected(con)
     assert con.execute("SELECT count(*) FROM household_row").fetchone()[0] == 19
+
+
+def test_a_remembered_table_location_is_only_reused_for_the_same_typed_cells():
+    """Tables are located once per header (every file of a layout repeats it): a later sheet
+    gets its own grid, and a header cell typed differently (1.0 vs TRUE) is located afresh."""
+    from pipelines import workbook
+    from pipelines.workbook import Grid, locate
+
+    header = ["เลขประจำตัวประชาชน", "เดือน", "ประกอบอาชีพ", 1.0]
+    first = Grid("ติดตาม", [header, ["3540101028971", "ต.ค. 68", "ใช่", 5]])
+    again = Grid("ติดตาม", [list(header), ["3540101026145", "พ.ย. 68", "ไม่ใช่", 6]])
+    typed = Grid("ติดตาม", [header[:3] + [True], ["3540101028971", "ต.ค. 68", "ใช่", 5]])
+    a, b, c = (locate(g, "followup") for g in (first, again, typed))
+    assert b.grid is again and b.columns == a.columns and b.header_text == a.header_text
+    assert a.header_text[3] == {"10"} and c.header_text[3] == {"true"}
+    for g, t in ((first, a), (again, b), (typed, c)):       # the same as locating without memory
+        fresh, _ = workbook._locate(g, "followup")
+        assert (fresh.columns, fresh.header_rows, fresh.header_text, fresh.wide) == \
+               (t.columns, t.header_rows, t.header_text, t.wide)
