@@ -322,18 +322,11 @@ def _arrow_rows(schema: pa.Schema, rows: list[tuple]) -> pa.Table:
 def _array(values: list, kind: pa.DataType) -> pa.Array:
     """Python values as an Arrow array, by the fastest road pyarrow offers for each type:
     it converts ints to int32 one by one with range checks (25x slower than to int64, then
-    a cast), and encodes every Thai string anew (so a column repeating a few names is built
-    from its distinct values)."""
+    a cast)."""
     if kind == pa.int32():
         return pa.array(values, pa.int64()).cast(pa.int32())
     if kind == _MONEY:
         return _money_array(values)
-    if kind == pa.string() and len(values) > 64:
-        distinct = dict.fromkeys(values)
-        if len(distinct) * 4 < len(values):
-            where = {v: i for i, v in enumerate(distinct)}
-            return pa.DictionaryArray.from_arrays(pa.array(list(map(where.__getitem__, values)), pa.int64()),
-                                                  pa.array(list(distinct), pa.string())).cast(pa.string())
     return pa.array(values, kind)
 
 
