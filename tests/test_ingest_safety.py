@@ -137,3 +137,34 @@ def test_a_parse_worker_killed_midway_is_a_clear_stop_and_a_rerun_finishes(tmp_p
     ingest.ingest(con, rest, workers=2)
     assert con.execute("SELECT count(DISTINCT path), count(*) FROM ingested_file").fetchone() == (72, 72)
     con.close()
+
+
+def test_a_worker_chunk_carries_each_files_records_and_stops_at_a_bug(con, tmp_path, monkeypatch):
+    """A worker answers a chunk of files with their records as Arrow: each file gets exactly
+    its own rows back. A bug on one file ends the chunk there: the files before it are kept
+    (the writer commits them), the traceback names the file."""
+    from pipelines import ingest, register
+
+    paths = [str(p) for p in _village_files(tmp_path, 4)]
+    reg = register.Register(con)
+    jobs, ipc, error = ingest._worker_parse(paths, reg)
+    assert error is None and len(jobs) == 4
+    ingest._received(jobs, ipc)
+    for path, job in zip(paths, jobs):
+        alone = ingest._read_and_parse(ingest.Path(path), reg, ingest._no_roster).parsed
+        for sheet in alone.sheets:
+            table = ingest._TABLE_OF[sheet.kind]
+            assert job.parsed.arrow[sheet.kind].equals(ingest._records_table(table, [sheet]))
+
+    real = ingest._read_and_parse
+
+    def buggy(path, *args):
+        if path.name == "v002.xlsx":
+            raise KeyError("a bug")
+        return real(path, *args)
+
+    monkeypatch.setattr(ingest, "_read_and_parse", buggy)
+    jobs, ipc, error = ingest._worker_parse(paths, reg)
+    assert len(jobs) == 2 and error.startswith(paths[2]) and "KeyError: 'a bug'" in error
+    ingest._received(jobs, ipc)
+    assert all(j.parsed.arrow for j in jobs)
