@@ -559,7 +559,9 @@ def _households_of(table: Table, rows: _Rows, known: People) -> list:
             raise ValueError("ไม่พบครัวเรือนนี้ในรายชื่อครัวเรือน (household not found in the household list)")
         return cid
 
-    by_id, _ = _column(rows.col(table.columns.get("citizen_id")), find, blank=_BLANK)
+    by_id, refused = _column(rows.col(table.columns.get("citizen_id")), find, blank=_BLANK)
+    if not refused and _BLANK not in by_id:
+        return by_id                        # every row names a known household by ID
     by_name, _ = _column(rows.col(table.columns.get("full_name")), find, blank=_BLANK)
     out: list = []
     for i in range(rows.n):
