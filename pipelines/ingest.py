@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import os
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
@@ -697,8 +698,6 @@ def _worker_parse(paths: list[str], register: Register) -> tuple[list[_Job], dic
     one Arrow table per data table (Arrow IPC bytes: the writer takes them as they are,
     where unpickling and converting Python values cost it more than parsing costs a worker),
     and the traceback of a bug that stopped the chunk early (jobs: the files before it)."""
-    import traceback
-
     jobs: list[_Job] = []
     error = None
     for path in paths:
@@ -771,7 +770,10 @@ def _parse_ahead(files: list[Path], register: Register, workers: int, ahead: int
                 out.put(_ENDED)
                 return
             if answer[0] == "ok":
-                _received(*answer[1][:2])
+                try:
+                    _received(*answer[1][:2])
+                except Exception:   # a bug here must reach the writer, not leave it waiting
+                    answer = ("error", traceback.format_exc())
             out.put(answer)
 
     readers = [threading.Thread(target=drain, args=(p, q), daemon=True) for p, q in zip(procs, answers)]
