@@ -217,8 +217,11 @@ def run_ingest(ctx: Ctx, paths) -> list:
             from rich.progress import Progress
 
             with Progress(console=err, transient=True) as bar:
-                task = bar.add_task("นำเข้าไฟล์ (ingest)", total=len(files))
-                outcomes = ingestor.run(files, committed)
+                # Files are committed in batches (up to ~5 s apart): the first bar moves as
+                # files are read, the second as they are committed.
+                read = bar.add_task("อ่านไฟล์ (read)", total=len(files))
+                task = bar.add_task("บันทึกแล้ว (committed)", total=len(files))
+                outcomes = ingestor.run(files, committed, on_taken=lambda _: bar.advance(read))
         else:
             outcomes = ingestor.run(files, committed)
     return outcomes

@@ -471,6 +471,7 @@ class Ingestor:
         self._rows = 0
         self._since = time.monotonic()
         self.on_file: Callable[[Outcome], None] | None = None
+        self.on_taken: Callable[[Path], None] | None = None
         # Loaded content by hash: the earliest loaded file with those bytes.
         self.known: dict[str, tuple[int, str | None, int | None, dt.date | None]] = {}
         for sha, fid, code, fy, month in con.execute(
@@ -524,6 +525,8 @@ class Ingestor:
 
     def _add(self, item: _Pending) -> Outcome:
         self.pending.append(item)
+        if self.on_taken:
+            self.on_taken(Path(item.outcome.path))
         self._rows += item.outcome.rows_loaded + item.outcome.rows_rejected
         if (len(self.pending) >= self.batch_files or self._rows >= self.batch_rows
                 or time.monotonic() - self._since >= self.batch_seconds):
@@ -611,25 +614,25 @@ class Ingestor:
         return staged
 
     def run(self, files: list[Path], on_file: Callable[[Outcome], None] | None = None,
-            workers: int | None = None, ahead: int | None = None) -> list[Outcome]:
+            workers: int | None = None, ahead: int | None = None,
+            on_taken: Callable[[Path], None] | None = None) -> list[Outcome]:
         """Every file in order. With workers > 1 (default: the machine's cores, for runs of more
         than a few dozen files), files are read and parsed ahead in worker processes while
-        this one writes; results are taken strictly in arrival order."""
+        this one writes; results are taken strictly in arrival order. on_taken(path): a file
+        is read and waits for its batch's commit, after which on_file(outcome) reports it."""
         self.on_file = on_file
         outcomes: list[Outcome] = []
         workers = workers if workers is not None else (os.cpu_count() or 1) if len(files) >= PARALLEL_FROM else 1
         try:
-            if workers > 1:
-                for path, job in _parse_ahead(files, self.register, workers, ahead):
-                    outcomes.append(self.take(path, job))
-            else:
-                for path in files:
-                    outcomes.append(self.take(path))
+            jobs = _parse_ahead(files, self.register, workers, ahead) if workers > 1 else ((p, None) for p in files)
+            self.on_taken = on_taken
+            for path, job in jobs:
+                outcomes.append(self.take(path, job))
         finally:
             try:
                 self.flush()        # whatever was parsed before a failure is still committed whole
             finally:
-                self.on_file = None
+                self.on_file = self.on_taken = None
         return outcomes
 
 

@@ -168,3 +168,20 @@ def test_a_worker_chunk_carries_each_files_records_and_stops_at_a_bug(con, tmp_p
     assert len(jobs) == 2 and error.startswith(paths[2]) and "KeyError: 'a bug'" in error
     ingest._received(jobs, ipc)
     assert all(j.parsed.arrow for j in jobs)
+
+
+def test_progress_hears_each_file_read_then_committed_in_arrival_order(con, tmp_path):
+    """The progress bar's two counters: on_taken as a file is read, on_file once its batch
+    is committed; both once per file, in arrival order, a file never committed before read."""
+    from pipelines import ingest
+
+    files = ingest.discover(_village_files(tmp_path, 12))
+    events = []
+    outcomes = ingest.Ingestor(con, batch_files=5).run(
+        files, on_file=lambda o: events.append(("committed", o.path)), workers=2,
+        on_taken=lambda p: events.append(("read", str(p))))
+    paths = [str(p) for p in files]
+    assert [p for e, p in events if e == "read"] == paths
+    assert [p for e, p in events if e == "committed"] == paths == [o.path for o in outcomes]
+    assert all(events.index(("read", p)) < events.index(("committed", p)) for p in paths)
+    assert con.execute("SELECT count(*) FROM ingested_file WHERE status IN ('loaded', 'replaced')").fetchone()[0] == 12
