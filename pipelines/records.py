@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 
 from pipelines import thai
-from pipelines.workbook import Table, _cell_text, _norm_header, synonyms
+from pipelines.workbook import Table, _cell_text, _norm_header, synonyms, typed_rows
 
 
 @dataclass
@@ -365,15 +365,15 @@ _ROSTERS_MAX = 2048
 
 def _remembered(build: Callable[..., SheetResult]):
     """Parse a roster sheet once per content: the key is everything the result depends on
-    (sheet name, where the table sits, its column map, every cell below the header, the
-    village, the year, and who the references may name)."""
+    (sheet name, where the table sits, its column map, every cell below the header with its
+    type, the village, the year, and who the references may name)."""
     def parse(table: Table, *context) -> SheetResult:
         g = table.grid
         start = table.first_data_row
         try:
             key = (build.__name__, g.name, start, tuple(table.columns.items()),
                    tuple((c, frozenset(t)) for c, t in sorted(table.header_text.items())),
-                   tuple(map(tuple, g.rows[start:])), None if g.lines is None else tuple(g.lines[start:]),
+                   typed_rows(g.rows[start:]), None if g.lines is None else tuple(g.lines[start:]),
                    *(c.key if isinstance(c, People) else c for c in context))
             hash(key)
         except TypeError:

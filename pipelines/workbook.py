@@ -345,13 +345,18 @@ _DEPTHS: dict[str | None, list[int]] = {}
 _NOT_FOUND = object()
 
 
+def typed_rows(rows: list[list]) -> tuple:
+    """Rows as a hashable key that tells cells apart as a reader does: 1, 1.0 and TRUE are
+    equal in Python, but read as different values."""
+    return tuple(map(tuple, rows)), tuple(tuple(map(type, row)) for row in rows)
+
+
 def _located_key(grid: Grid, kind_hint: str | None, depth: int):
     rows = grid.rows[:depth]
     if len(rows) < depth:
         return None
     try:
-        key = (kind_hint, depth, min(len(grid.rows), HEADER_SCAN_ROWS + 1), tuple(map(tuple, rows)),
-               tuple(tuple(map(type, row)) for row in rows), tuple(grid.merged))
+        key = (kind_hint, depth, min(len(grid.rows), HEADER_SCAN_ROWS + 1), typed_rows(rows), tuple(grid.merged))
         hash(key)
     except TypeError:
         return None

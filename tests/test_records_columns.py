@@ -95,3 +95,18 @@ def test_a_remembered_table_location_is_only_reused_for_the_same_typed_cells():
         fresh, _ = workbook._locate(g, "followup")
         assert (fresh.columns, fresh.header_rows, fresh.header_text, fresh.wide) == \
                (t.columns, t.header_rows, t.header_text, t.wide)
+
+
+def test_a_remembered_roster_is_not_reused_for_true_where_there_was_1(con, tmp_path):
+    """Roster sheets are parsed once per content; TRUE equals 1 as a key, so the content is
+    compared with its types: a later roster with TRUE where an earlier one had 1 is parsed
+    afresh (and its row refused), not given the earlier parse."""
+    first, later = village_sheets(months=1), village_sheets(months=2)
+    first["ครัวเรือน"][1][5] = 1            # members: 1
+    later["ครัวเรือน"][1][5] = True         # members: TRUE, no number
+    outcomes = ingest.ingest(con, [write_xlsx(tmp_path / "a.xlsx", first), write_xlsx(tmp_path / "b.xlsx", later)])
+    assert [o.rows_rejected for o in outcomes] == [0, 3]    # the household, and its 2 months
+    assert con.execute("SELECT r.sheet, r.row_number, r.column_name, r.value FROM rejected r JOIN ingested_file f "
+                       "USING (file_id) WHERE f.path LIKE '%b.xlsx' ORDER BY ALL").fetchall() == \
+        [("ครัวเรือน", 2, "members", "True"), ("ติดตาม", 2, "citizen_id", first["ครัวเรือน"][1][3]),
+         ("ติดตาม", 22, "citizen_id", first["ครัวเรือน"][1][3])]
