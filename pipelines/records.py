@@ -178,10 +178,8 @@ class _Rows:
         result.skipped += len(skip)
         idx = None if not skip else [i for i in range(len(rows)) if i not in skip]
         self.n = len(rows) - len(skip)
-        if grid.lines is None:          # spreadsheet row numbers: 1-based grid positions
-            self.numbers = list(range(start + 1, start + 1 + len(rows))) if idx is None else [start + 1 + i for i in idx]
-        else:
-            self.numbers = [grid.row_number(start + i) for i in (range(len(rows)) if idx is None else idx)]
+        numbers = grid.row_numbers(start)
+        self.numbers = list(numbers) if idx is None else [numbers[i] for i in idx]
         self._cols, self._idx, self._cache = cols, idx, {}
 
     def col(self, c: int | None) -> list:

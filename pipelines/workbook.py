@@ -40,9 +40,9 @@ class Grid:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     lines: list[int] | None = None              # CSV: the line each row starts on (cells may hold line breaks)
 
-    def row_number(self, r: int) -> int:
-        """The 1-based spreadsheet row (CSV: line number) of grid row r."""
-        return self.lines[r] if self.lines is not None else r + 1
+    def row_numbers(self, start: int = 0):
+        """The 1-based spreadsheet row (CSV: line number) of each grid row from `start` on."""
+        return self.lines[start:] if self.lines is not None else range(start + 1, len(self.rows) + 1)
 
 
 # ----------------------------------------------------------------------------- synonyms
@@ -89,12 +89,12 @@ def read(path: Path, data: bytes | None = None) -> list[Grid]:
     """Every sheet of a file as a grid; FileRefused when it is not a workbook we can read.
     `data`: the file's bytes, when the caller has read them already (to hash them)."""
     try:
-        size = len(data) if data is not None else path.stat().st_size
         if data is None:
+            size = path.stat().st_size
             with open(path, "rb") as fh:
                 head = fh.read(8)
         else:
-            head = data[:8]
+            size, head = len(data), data[:8]
     except OSError as exc:
         raise FileRefused(f"อ่านไฟล์ไม่ได้ (cannot read the file): {exc.strerror}") from None
     if size == 0:
