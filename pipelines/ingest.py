@@ -710,11 +710,8 @@ def _worker_parse(paths: list[str], register: Register) -> tuple[list[_Job], dic
             error = f"{path}:\n{traceback.format_exc()}"
             break
     by_table: dict[str, list[records.SheetResult]] = {t: [] for t in _ARROW}
-    for job in jobs:
-        if job.parsed is not None:
-            for sheet in job.parsed.sheets:
-                if sheet.n:
-                    by_table[_TABLE_OF[sheet.kind]].append(sheet)
+    for _, sheet, table in _chunk_order(jobs):
+        by_table[table].append(sheet)
     ipc = {}
     for table, sheets in by_table.items():
         if sheets:
@@ -731,17 +728,23 @@ def _worker_parse(paths: list[str], register: Register) -> tuple[list[_Job], dic
     return jobs, ipc, error
 
 
-def _received(jobs: list[_Job], ipc: dict[str, bytes]) -> None:
-    """Hand each parsed file its slice of the chunk's Arrow tables (in file, then sheet order)."""
-    tables = {t: pa.ipc.open_stream(b).read_all() for t, b in ipc.items()}
-    offsets = dict.fromkeys(tables, 0)
+def _chunk_order(jobs: list[_Job]):
+    """(job, sheet, data table) of each sheet with records, in the order a chunk's Arrow
+    tables hold them (file, then sheet): the worker writes and the writer slices by it."""
     for job in jobs:
         if job.parsed is not None:
             for sheet in job.parsed.sheets:
                 if sheet.n:
-                    t = _TABLE_OF[sheet.kind]
-                    job.parsed.arrow[sheet.kind] = tables[t].slice(offsets[t], sheet.n)
-                    offsets[t] += sheet.n
+                    yield job, sheet, _TABLE_OF[sheet.kind]
+
+
+def _received(jobs: list[_Job], ipc: dict[str, bytes]) -> None:
+    """Hand each parsed file its slice of the chunk's Arrow tables."""
+    tables = {t: pa.ipc.open_stream(b).read_all() for t, b in ipc.items()}
+    offsets = dict.fromkeys(tables, 0)
+    for job, sheet, t in _chunk_order(jobs):
+        job.parsed.arrow[sheet.kind] = tables[t].slice(offsets[t], sheet.n)
+        offsets[t] += sheet.n
 
 
 def _parse_ahead(files: list[Path], register: Register, workers: int, ahead: int | None = None):
