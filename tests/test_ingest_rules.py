@@ -1,0 +1,217 @@
+"""Spec rules of tracking-workbook.md that each get a hand-made workbook of their own: the
+refusals and value rules the round trip only meets by chance."""
+
+import csv
+import datetime as dt
+
+import pytest
+
+from pipelines import ingest, register, warehouse
+from conftest import COVER, FOLLOWUP_HEADER, HOUSEHOLD_HEADER, citizen_id, village_sheets, write_xlsx
+
+# Column positions in conftest's sheets.
+TR_NAME, TR_ROLE, TR_PHONE = 2, 4, 6
+HH_NAME, HH_HOUSE, HH_MEMBERS, HH_TRAINER, HH_OCC, HH_GROUP, HH_TRAINED, HH_STATUS = 2, 4, 5, 6, 7, 8, 9, 12
+FU_MONTH, FU_PRACTISING, FU_INCOME, FU_OTOP, FU_CHANNELS = 1, 2, 3, 8, 10
+
+
+def _one(con, path):
+    (o,) = ingest.ingest(con, [path])
+    return o
+
+
+def _rejected(con) -> dict[tuple[str, int], tuple[str, str | None, str]]:
+    """(sheet, spreadsheet row) -> (column, value, reason) of every rejected row."""
+    return {(s, r): (c, v, why) for s, r, c, v, why in con.execute(
+        "SELECT sheet, row_number, column_name, value, reason FROM rejected_row").fetchall()}
+
+
+def _cover(change: dict) -> list[list]:
+    """The cover with some labels' values changed (a dict: Python folds Thai keyword names)."""
+    return [[label, change.get(label, value)] for label, value in COVER]
+
+
+# ----------------------------------------------------------------------------- village
+
+
+@pytest.mark.parametrize("cover, says", [
+    (_cover({"รหัสหมู่บ้าน": "54999999"}), "54999999"),                                   # a code not in the register
+    ([r for r in _cover({"ตำบล": "ป่าแมต", "หมู่ที่": 9}) if r[0] != "รหัสหมู่บ้าน"], "ป่าแมต"),   # names that match no village
+])
+def test_a_village_that_cannot_be_resolved_is_refused_whole_saying_which(con, tmp_path, cover, says):
+    sheets = village_sheets()
+    sheets["ข้อมูลหมู่บ้าน"] = cover
+    o = _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    assert o.status == "refused" and says in o.message
+    for table in ("trainer_row", "household_row", "followup_row", "rejected_row"):
+        assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+
+
+def test_a_register_of_codes_and_names_alone_resolves_by_code_and_by_names(tmp_path):
+    path = tmp_path / "register.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["village_code", "village_name"], ["54010301", "บ้านน้ำชำ"],
+                                  ["54040201", "บ้านน้ำชำใต้"]])
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    try:
+        register.load_register(con, path)
+        by_code = village_sheets()
+        by_names = village_sheets()
+        by_names["ข้อมูลหมู่บ้าน"] = [["จังหวัด", "แพร่"], ["อำเภอ", "สูงเม่น"], ["ตำบล", "น้ำชำ"],
+                                      ["ชื่อหมู่บ้าน", "บ้านน้ำชำใต้"], ["ปีงบประมาณ", 2569],
+                                      ["ประจำเดือน", "ตุลาคม 2568"]]
+        assert _one(con, write_xlsx(tmp_path / "a.xlsx", by_code)).village_code == "54010301"
+        assert _one(con, write_xlsx(tmp_path / "b.xlsx", by_names)).village_code == "54040201"
+        district = con.execute("SELECT district_name FROM village WHERE village_code = '54040201'").fetchone()[0]
+        assert district == "สูงเม่น"
+    finally:
+        con.close()
+
+
+# ----------------------------------------------------------------------------- required and ranges
+
+
+def test_every_rejected_row_says_why(con, tmp_path):
+    sheets = village_sheets()
+    sheets["ครัวเรือน"][5][3] = "1234567890123"      # bad check digit, row 6
+    sheets["ครัวเรือน"][7][HH_MEMBERS] = "สี่"        # not a number, row 8
+    _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    rej = _rejected(con)
+    assert all(why and why.strip() for _, _, why in rej.values())
+    assert rej[("ครัวเรือน", 6)][0] == "citizen_id" and "check digit" in rej[("ครัวเรือน", 6)][2]
+    assert rej[("ครัวเรือน", 8)][:2] == ("members", "สี่")
+
+
+def test_members_must_be_1_to_30_and_training_inside_the_fiscal_year(con, tmp_path):
+    sheets = village_sheets()
+    hh = sheets["ครัวเรือน"]
+    hh[1][HH_MEMBERS], hh[2][HH_MEMBERS], hh[3][HH_MEMBERS] = 0, 31, 30            # rows 2, 3, 4
+    hh[5][HH_TRAINED] = dt.datetime(2025, 9, 15)        # 15/09/2568: the fiscal year before, row 6
+    hh[6][HH_TRAINED] = "30/9/2569"                     # last day of FY 2569, row 7
+    hh[7][HH_TRAINED] = "1/10/2569"                     # first day of FY 2570, row 8
+    _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    rej = _rejected(con)
+    households = {k[1]: v[0] for k, v in rej.items() if k[0] == "ครัวเรือน"}
+    assert households == {2: "members", 3: "members", 6: "trained_on", 8: "trained_on"}
+    assert con.execute("SELECT members FROM household WHERE citizen_id = ?",
+                       [citizen_id("154010101002")]).fetchone()[0] == 30
+    assert con.execute("SELECT trained_on FROM household WHERE citizen_id = ?",
+                       [citizen_id("154010101005")]).fetchone()[0] == dt.date(2026, 9, 30)
+
+
+@pytest.mark.parametrize("sheet, column, key", [
+    ("วิทยากร", TR_NAME, "full_name"),
+    ("วิทยากร", TR_ROLE, "role"),
+    ("ครัวเรือน", HH_NAME, "full_name"),
+    ("ครัวเรือน", HH_HOUSE, "house_no"),
+    ("ครัวเรือน", HH_OCC, "occupation"),
+    ("ครัวเรือน", HH_TRAINER, "trainer"),
+    ("ครัวเรือน", HH_GROUP, "occupation_group"),
+    ("ติดตาม", FU_MONTH, "month"),
+    ("ติดตาม", FU_PRACTISING, "practising"),
+])
+def test_a_blank_required_value_rejects_its_row_on_that_column(con, tmp_path, sheet, column, key):
+    sheets = village_sheets()
+    if sheet == "วิทยากร":      # its households then name no trainer: only the trainer row is at stake
+        sheets["ครัวเรือน"] = [r for r in sheets["ครัวเรือน"] if r[HH_TRAINER] != "นายวิทยากร2 ทดสอบ"]
+    sheets[sheet][3][column] = None                     # spreadsheet row 4
+    o = _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    assert o.status == "loaded"
+    assert _rejected(con)[(sheet, 4)][:2] == (key, None)
+
+
+def test_income_and_expense_are_required_when_practising(con, tmp_path):
+    sheets = village_sheets()
+    fu = sheets["ติดตาม"]
+    fu[1][FU_INCOME] = None                             # practising, income blank: row 2 refused
+    assert fu[10][FU_PRACTISING] == "ไม่ใช่"
+    fu[10][FU_INCOME] = None                            # not practising, blank income: row 11 loads
+    o = _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    assert (o.status, o.rows_rejected) == ("loaded", 1)
+    assert _rejected(con)[("ติดตาม", 2)][:2] == ("income", None)
+    assert con.execute("SELECT practising, income FROM followup WHERE citizen_id = ?",
+                       [citizen_id("154010101009")]).fetchone() == (False, None)
+
+
+def test_a_follow_up_month_outside_the_fiscal_year_is_rejected(con, tmp_path):
+    sheets = village_sheets()
+    sheets["ติดตาม"][1][FU_MONTH] = "10/2569"           # October 2026 is FY 2570
+    sheets["ติดตาม"][2][FU_MONTH] = "9/2569"            # September 2026 closes FY 2569
+    _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    rej = _rejected(con)
+    assert rej[("ติดตาม", 2)][:2] == ("month", "10/2569")
+    assert ("ติดตาม", 3) not in rej
+    assert con.execute("SELECT month FROM followup WHERE citizen_id = ?",
+                       [citizen_id("154010101001")]).fetchone()[0] == dt.date(2026, 9, 1)
+
+
+# ----------------------------------------------------------------------------- coded values
+
+
+@pytest.mark.parametrize("sheet, column, key, value", [
+    ("วิทยากร", TR_ROLE, "role", "ผู้ช่วย"),
+    ("ครัวเรือน", HH_GROUP, "occupation_group", "ประมง"),
+    ("ครัวเรือน", HH_STATUS, "status", "พักชั่วคราว"),
+    ("ติดตาม", FU_OTOP, "otop_type", "ยานยนต์"),
+    ("ติดตาม", FU_CHANNELS, "channels", "ตลาดชุมชน, ขายส่ง"),
+])
+def test_a_value_outside_a_listed_set_rejects_its_row(con, tmp_path, sheet, column, key, value):
+    sheets = village_sheets()
+    if sheet == "วิทยากร":
+        sheets["ครัวเรือน"] = [r for r in sheets["ครัวเรือน"] if r[HH_TRAINER] != "นายวิทยากร2 ทดสอบ"]
+    sheets[sheet][3][column] = value
+    o = _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    assert o.status == "loaded"
+    assert _rejected(con)[(sheet, 4)][:2] == (key, value)
+
+
+@pytest.mark.parametrize("value, role", [("ปราชญ์", "sage"), ("วิทยากรหลัก", "sage"), ("ทีม", "team"),
+                                         ("วิทยากร", "team")])
+def test_role_forms(con, tmp_path, value, role):
+    sheets = village_sheets()
+    sheets["วิทยากร"][2][TR_ROLE] = value
+    _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    assert con.execute("SELECT role FROM trainer_row WHERE seq = 2").fetchone()[0] == role
+
+
+# ----------------------------------------------------------------------------- references
+
+
+def test_follow_up_names_its_households_by_full_name(con, tmp_path):
+    sheets = village_sheets()
+    header = ["ชื่อ-สกุล"] + FOLLOWUP_HEADER[1:]
+    rows = [header]
+    for hh, fu in zip(sheets["ครัวเรือน"][1:], sheets["ติดตาม"][1:]):
+        rows.append([f"{hh[1]} {hh[HH_NAME]}"] + fu[1:])     # with the title, as people write it
+    rows[5][0] = "นางครัวเรือนแปลก หน้า"                     # row 6: no such household
+    sheets["ติดตาม"] = rows
+    o = _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    assert (o.rows_loaded, o.rows_rejected) == (5 + 20 + 19, 1)
+    assert _rejected(con)[("ติดตาม", 6)][:2] == ("full_name", "นางครัวเรือนแปลก หน้า")
+    assert con.execute("SELECT count(*) FROM followup f JOIN household h USING (citizen_id)").fetchone()[0] == 19
+
+
+def test_a_household_whose_trainer_is_not_found_is_rejected(con, tmp_path):
+    sheets = village_sheets()
+    sheets["ครัวเรือน"][2][HH_TRAINER] = "นายคนแปลก หน้า"
+    _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    column, value, why = _rejected(con)[("ครัวเรือน", 3)]
+    assert (column, value) == ("trainer", "นายคนแปลก หน้า") and why
+
+
+# ----------------------------------------------------------------------------- text kept as text
+
+
+def test_phone_and_house_number_stay_text(con, tmp_path):
+    sheets = village_sheets()
+    tr = sheets["วิทยากร"]
+    tr[1][TR_PHONE], tr[2][TR_PHONE] = "081-234-5678", "0812345678"
+    hh = sheets["ครัวเรือน"]
+    hh[1][HH_HOUSE] = 12                                # a number cell: its text is kept
+    hh[2][HH_HOUSE] = dt.datetime(2025, 3, 12)          # 12/3 turned into a date by Excel: refused
+    _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    phones = dict(con.execute("SELECT seq, phone FROM trainer_row").fetchall())
+    assert phones[1].replace("-", "") == "0812345678" and phones[2] == "0812345678"
+    assert con.execute("SELECT house_no FROM household WHERE citizen_id = ?",
+                       [citizen_id("154010101000")]).fetchone()[0] == "12"
+    assert _rejected(con)[("ครัวเรือน", 3)][0] == "house_no"
