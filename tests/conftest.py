@@ -81,17 +81,17 @@ def village_sheets(village_serial: int = 1, months: int = 1, households: int = 2
                    sages: int = 1) -> dict[str, list[list]]:
     """A clean village workbook's sheets with known values (income_before 5000 + 100 i)."""
     tr_ids = [citizen_id(f"35401{village_serial:02d}00{t:03d}") for t in range(trainers)]
-    trainer_rows = [TRAINER_HEADER] + [
+    trainer_rows = [list(TRAINER_HEADER)] + [
         [t + 1, "นาย", f"วิทยากร{t} ทดสอบ", tr_ids[t], "ปราชญ์ชุมชน" if t < sages else "ทีมวิทยากร", "ผ้า", "0812345678"]
         for t in range(trainers)
     ]
     hh_ids = [citizen_id(f"15401{village_serial:02d}01{h:03d}") for h in range(households)]
-    household_rows = [HOUSEHOLD_HEADER] + [
+    household_rows = [list(HOUSEHOLD_HEADER)] + [
         [h + 1, "นาง", f"ครัวเรือน{h} ทดสอบ", hh_ids[h], f"{h + 1}/1", 4, f"นายวิทยากร{h // 4 % trainers} ทดสอบ",
          "ย้อมผ้าหม้อห้อม", "แปรรูป", dt.datetime(2025, 10, 5), 5000 + 100 * h, 3000, "", ""]
         for h in range(households)
     ]
-    followup_rows = [FOLLOWUP_HEADER]
+    followup_rows = [list(FOLLOWUP_HEADER)]
     for m in range(months):
         month = dt.date(2025 + (9 + m) // 12, (9 + m) % 12 + 1, 1)
         for h in range(households):
@@ -100,7 +100,9 @@ def village_sheets(village_serial: int = 1, months: int = 1, households: int = 2
                                   6000 + 100 * h + 50 * m if practising else None, 2000 if practising else None,
                                   500, "กลุ่มหม้อห้อม", "เสื้อหม้อห้อม", "ผ้าและเครื่องแต่งกาย", "มผช.",
                                   "ตลาดชุมชน, ออนไลน์"])
-    return {"ข้อมูลหมู่บ้าน": COVER, "วิทยากร": trainer_rows, "ครัวเรือน": household_rows, "ติดตาม": followup_rows}
+    # fresh lists throughout: a test that edits its sheets never edits the module's headers
+    return {"ข้อมูลหมู่บ้าน": [list(r) for r in COVER], "วิทยากร": trainer_rows, "ครัวเรือน": household_rows,
+            "ติดตาม": followup_rows}
 
 
 def write_xls(path: Path, sheets: dict[str, list[list]]) -> Path:

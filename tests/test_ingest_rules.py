@@ -215,3 +215,100 @@ def test_phone_and_house_number_stay_text(con, tmp_path):
     assert con.execute("SELECT house_no FROM household WHERE citizen_id = ?",
                        [citizen_id("154010101000")]).fetchone()[0] == "12"
     assert _rejected(con)[("ครัวเรือน", 3)][0] == "house_no"
+
+
+# ----------------------------------------------------------------------------- every header the spec lists
+
+# Each header the spec's tables list (Thai and English), put in place of conftest's header
+# for the same column: the file must load the same rows, with that column mapped to that key.
+SPEC_HEADERS = {
+    "วิทยากร": {
+        0: ("seq", ["ลำดับ", "ที่", "no", "#"]),
+        1: ("title", ["คำนำหน้า", "คำนำหน้าชื่อ", "title"]),
+        2: ("full_name", ["ชื่อ-สกุล", "ชื่อ - นามสกุล", "ชื่อ-นามสกุล", "name", "full name"]),
+        3: ("citizen_id", ["เลขประจำตัวประชาชน", "เลขบัตรประชาชน", "เลขบัตร ปชช.", "citizen id", "national id"]),
+        4: ("role", ["บทบาท", "ตำแหน่ง", "role"]),
+        5: ("expertise", ["ความเชี่ยวชาญ", "อาชีพที่ถ่ายทอด", "expertise"]),
+        6: ("phone", ["โทรศัพท์", "เบอร์โทร", "phone"]),
+    },
+    "ครัวเรือน": {
+        4: ("house_no", ["บ้านเลขที่", "house no"]),
+        5: ("members", ["จำนวนสมาชิก", "สมาชิกในครัวเรือน (คน)", "สมาชิกในครัวเรือน\n(คน)", "members"]),
+        6: ("trainer", ["วิทยากรผู้ดูแล", "วิทยากรพี่เลี้ยง", "trainer"]),
+        7: ("occupation", ["อาชีพที่ฝึก", "อาชีพที่ได้รับการฝึก", "occupation"]),
+        8: ("occupation_group", ["ประเภทอาชีพ", "occupation type"]),
+        9: ("trained_on", ["วันที่ฝึกอบรม", "วันที่ฝึกอาชีพ", "training date"]),
+        10: ("income_before", ["รายได้ก่อนฝึก (บาท/เดือน)", "รายได้เดิม", "income before"]),
+        11: ("expense_before", ["รายจ่ายก่อนฝึก (บาท/เดือน)", "รายจ่ายเดิม", "expense before"]),
+        12: ("status", ["สถานะ", "status"]),
+        13: ("note", ["หมายเหตุ", "note", "remark"]),
+    },
+    "ติดตาม": {
+        1: ("month", ["เดือน", "ประจำเดือน", "month"]),
+        2: ("practising", ["ประกอบอาชีพ", "นำไปประกอบอาชีพ", "practising"]),
+        3: ("income", ["รายได้ (บาท/เดือน)", "รายได้จากอาชีพ", "income"]),
+        4: ("expense", ["รายจ่าย (บาท/เดือน)", "expense"]),
+        5: ("savings", ["เงินออม (บาท/เดือน)", "savings"]),
+        6: ("group_name", ["กลุ่มอาชีพ", "ชื่อกลุ่ม", "occupation group"]),
+        7: ("product", ["ผลิตภัณฑ์", "product"]),
+        8: ("otop_type", ["ประเภทผลิตภัณฑ์ OTOP", "OTOP type"]),
+        9: ("standards", ["มาตรฐานผลิตภัณฑ์", "product standard"]),
+        10: ("channels", ["ช่องทางจำหน่าย", "ช่องทางการตลาด", "sales channels"]),
+    },
+}
+
+
+VARIANTS = max(len(headers) for columns in SPEC_HEADERS.values() for _, headers in columns.values())
+
+
+@pytest.mark.parametrize("sheet, variant", [(sheet, v) for sheet in SPEC_HEADERS for v in range(VARIANTS)])
+def test_every_header_the_spec_lists_maps_to_its_column(con, tmp_path, sheet, variant):
+    """Workbook `variant` of a sheet puts each column's variant-th listed header (cycling
+    through shorter lists) in place of conftest's: every listed header is met at least once."""
+    sheets = village_sheets()
+    for column, (_, headers) in SPEC_HEADERS[sheet].items():
+        sheets[sheet][0][column] = headers[variant % len(headers)]
+    o = _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    assert (o.status, o.rows_loaded, o.rows_rejected) == ("loaded", 5 + 20 + 20, 0)
+    columns = dict(con.execute("SELECT columns FROM file_sheet WHERE sheet = ?", [sheet]).fetchone()[0])
+    assert {key: columns.get(key) for key, _ in SPEC_HEADERS[sheet].values()} == \
+        {key: "ABCDEFGHIJKLMN"[c] for c, (key, _) in SPEC_HEADERS[sheet].items()}
+
+
+@pytest.mark.parametrize("first, last", [("ชื่อ", "นามสกุล"), ("ชื่อ", "สกุล"), ("first name", "last name"),
+                                         ("first name", "surname")])
+def test_first_and_last_name_columns_make_the_full_name(con, tmp_path, first, last):
+    sheets = village_sheets()
+    for sheet in ("วิทยากร", "ครัวเรือน"):
+        rows = sheets[sheet]
+        rows[0][2:3] = [first, last]
+        for row in rows[1:]:
+            given, family = row[2].split()
+            row[2:3] = [given, family]
+    o = _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    assert (o.rows_loaded, o.rows_rejected) == (45, 0)
+    assert con.execute("SELECT full_name FROM household WHERE citizen_id = ?",
+                       [citizen_id("154010101003")]).fetchone()[0] == "ครัวเรือน3 ทดสอบ"
+    assert con.execute("SELECT count(DISTINCT trainer_citizen_id) FROM household").fetchone()[0] == 5
+
+
+@pytest.mark.parametrize("label, value", [
+    ("province", "แพร่"), ("district", "เมืองแพร่"), ("amphoe", "อำเภอเมืองแพร่"), ("subdistrict", "น้ำชำ"),
+    ("tambon", "ตำบลน้ำชำ"), ("moo", "๑"), ("village no", 1), ("village", "น้ำชำ"), ("village name", "บ้านน้ำชำ"),
+    ("หมู่บ้าน", "บ้านน้ำชำ"), ("บ้าน", "น้ำชำ"), ("village code", "54010301"), ("fiscal year", 2026),
+    ("FY", "พ.ศ. 2569"), ("เดือนที่รายงาน", "ต.ค. 68"), ("report month", "2025-10"), ("reported by", "ทดสอบ"),
+])
+def test_every_header_block_label_the_spec_lists(con, tmp_path, label, value):
+    key = {"province": "จังหวัด", "district": "อำเภอ", "amphoe": "อำเภอ", "subdistrict": "ตำบล", "tambon": "ตำบล",
+           "moo": "หมู่ที่", "village no": "หมู่ที่", "village": "ชื่อหมู่บ้าน", "village name": "ชื่อหมู่บ้าน",
+           "หมู่บ้าน": "ชื่อหมู่บ้าน", "บ้าน": "ชื่อหมู่บ้าน", "village code": "รหัสหมู่บ้าน",
+           "fiscal year": "ปีงบประมาณ", "FY": "ปีงบประมาณ", "เดือนที่รายงาน": "ประจำเดือน",
+           "report month": "ประจำเดือน", "reported by": "ผู้รายงาน"}[label]
+    cover = [[label, value] if r[0] == key else r for r in COVER]
+    if key != "รหัสหมู่บ้าน":       # without the code, the changed label's value must take part in resolving
+        cover = [r for r in cover if r[0] != "รหัสหมู่บ้าน"]
+    sheets = village_sheets()
+    sheets["ข้อมูลหมู่บ้าน"] = cover
+    o = _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    assert (o.status, o.village_code, o.fiscal_year, o.report_month) == \
+        ("loaded", "54010301", 2569, dt.date(2025, 10, 1)), o.message
