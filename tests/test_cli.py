@@ -47,3 +47,17 @@ def test_refused_file_one_line_no_traceback_real_process(tmp_path, register_csv)
     assert "Traceback" not in proc.stderr + proc.stdout
     lines = [line for line in (proc.stderr + proc.stdout).splitlines() if line.strip()]
     assert len(lines) == 1 and "empty.xlsx" in lines[0] and "empty" in lines[0]
+
+
+def test_exit_code_1_when_the_job_ran_and_found_errors(tmp_path, register_csv):
+    """Contract: 1 = the job ran and found data problems of error severity."""
+    assert _run(tmp_path, "register", "--csv", str(register_csv)).exit_code == 0
+    clean = write_xlsx(tmp_path / "clean.xlsx", village_sheets())
+    assert _run(tmp_path, "ingest", str(clean)).exit_code == 0
+    assert _run(tmp_path, "validate").exit_code == 0
+    rejected = village_sheets(trainers=6, sages=2)       # a quota breach, and one household row refused
+    rejected["ครัวเรือน"][3][5] = "สี่"
+    result = _run(tmp_path, "ingest", str(write_xlsx(tmp_path / "resent.xlsx", rejected)))
+    assert result.exit_code == 1, result.output
+    result = _run(tmp_path, "validate")
+    assert result.exit_code == 1, result.output

@@ -312,3 +312,118 @@ def test_every_header_block_label_the_spec_lists(con, tmp_path, label, value):
     o = _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
     assert (o.status, o.village_code, o.fiscal_year, o.report_month) == \
         ("loaded", "54010301", 2569, dt.date(2025, 10, 1)), o.message
+
+
+# ----------------------------------------------------------------------------- listed value forms
+
+
+@pytest.mark.parametrize("value, group", [("เกษตร", "agriculture"), ("ภาคการเกษตร", "agriculture"),
+                                          ("แปรรูป", "processing"), ("การแปรรูป", "processing"),
+                                          ("ท่องเที่ยวชุมชน", "community_tourism"), ("อื่นๆ", "other")])
+def test_occupation_group_forms(con, tmp_path, value, group):
+    sheets = village_sheets()
+    sheets["ครัวเรือน"][1][HH_GROUP] = value
+    _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    assert con.execute("SELECT occupation_group FROM household WHERE citizen_id = ?",
+                       [citizen_id("154010101000")]).fetchone()[0] == group
+
+
+def test_status_and_practising_forms(con, tmp_path):
+    sheets = village_sheets()
+    hh, fu = sheets["ครัวเรือน"], sheets["ติดตาม"]
+    hh[1][HH_STATUS], hh[2][HH_STATUS], hh[3][HH_STATUS] = "ปกติ", "ออก", "ถอนตัว"
+    answers = ["ใช่", "ทำ", "✓", "/", 1, "Y", "yes", True, "true",
+               "ไม่ใช่", "ไม่ทำ", "✗", "x", 0, "N", "no", False, "false"]
+    for row, answer in zip(fu[1:], answers):
+        row[FU_PRACTISING] = answer
+    o = _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    assert o.rows_rejected == 0
+    statuses = [s for (s,) in con.execute("SELECT status FROM household ORDER BY citizen_id").fetchall()]
+    assert statuses[:3] == ["active", "withdrawn", "withdrawn"]
+    practising = [p for (p,) in con.execute("SELECT practising FROM followup_row ORDER BY row_number").fetchall()]
+    assert practising[:len(answers)] == [True] * 9 + [False] * 9
+
+
+# ----------------------------------------------------------------------------- text as typed
+
+
+def test_text_is_nfc_and_formula_looking_text_is_stored_as_typed(con, tmp_path):
+    import unicodedata
+
+    sheets = village_sheets()
+    hh, fu = sheets["ครัวเรือน"], sheets["ติดตาม"]
+    hh[1][HH_OCC] = "ร้าน Cafe\u0301 ทำน้ำพริก"          # e + a combining acute: é once NFC
+    assert unicodedata.normalize("NFC", hh[1][HH_OCC]) != hh[1][HH_OCC]
+    hh[1][13] = "@SUM(A1:A2)"
+    hh[2][13] = "+66 81 234 5678"
+    hh[3][13] = "-แก้ไขแล้ว"
+    fu[1][7] = "=HYPERLINK(\"http://x\")"
+    _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    rows = dict(con.execute("SELECT citizen_id, occupation FROM household").fetchall())
+    assert rows[citizen_id("154010101000")] == "ร้าน Caf\u00e9 ทำน้ำพริก"
+    notes = [n for (n,) in con.execute("SELECT note FROM household_row ORDER BY row_number").fetchall()]
+    assert notes[:3] == ["@SUM(A1:A2)", "+66 81 234 5678", "-แก้ไขแล้ว"]
+    assert con.execute("SELECT product FROM followup_row WHERE row_number = 2").fetchone()[0] == '=HYPERLINK("http://x")'
+
+
+def test_an_english_totals_row_is_skipped(con, tmp_path):
+    sheets = village_sheets()
+    sheets["ครัวเรือน"].append(["Total", None, None, None, None, 80])
+    sheets["ติดตาม"].append([None, "total", None, 120000])
+    o = _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    assert (o.rows_loaded, o.rows_rejected, o.rows_skipped) == (45, 0, 2)
+
+
+def test_an_xlsm_with_a_macro_project_loads_and_its_macro_never_runs(con, tmp_path):
+    import zipfile
+
+    plain = write_xlsx(tmp_path / "plain.xlsx", village_sheets())
+    xlsm = tmp_path / "v.xlsm"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(xlsm, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml").replace(
+                    b"</Types>", b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>'
+                                 b"</Types>")
+            out.writestr(item, data)
+        # a VBA project whose Workbook_Open would write a file: nothing may ever run it
+        out.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0" + b"Sub Workbook_Open(): Open \"pwned\" For Output As #1"
+                                          + b"\x00" * 512)
+    o = _one(con, xlsm)
+    assert (o.status, o.rows_loaded) == ("loaded", 45)
+    assert not list(tmp_path.glob("pwned*"))
+
+
+# ----------------------------------------------------------------------------- groups and rosters
+
+
+def test_the_same_group_name_is_one_group_within_a_subdistrict_and_two_across(con, tmp_path):
+    from pipelines import otop
+
+    files = []
+    # every household of conftest's villages names the group กลุ่มหม้อห้อม
+    for serial, code in ((1, "54010301"), (2, "54010302"), (3, "54040201")):   # 540103 twice, then 540402
+        sheets = village_sheets(village_serial=serial, months=2)
+        sheets["ข้อมูลหมู่บ้าน"] = [r for r in COVER if r[0] not in {"อำเภอ", "ตำบล", "หมู่ที่", "ชื่อหมู่บ้าน",
+                                                                    "รหัสหมู่บ้าน"}] + [["รหัสหมู่บ้าน", code]]
+        files.append(write_xlsx(tmp_path / f"{code}.xlsx", sheets))
+    assert [o.status for o in ingest.ingest(con, files)] == ["loaded"] * 3
+    groups = [s for s in otop.shortlist(con, 2569) if s.facts["kind"] == "group"]
+    assert sorted((s.facts["subdistrict_code"], s.facts["members"]) for s in groups) == [("540103", 40), ("540402", 20)]
+
+
+def test_a_resent_roster_replaces_the_old_one_whole(con, tmp_path):
+    _one(con, write_xlsx(tmp_path / "oct.xlsx", village_sheets()))
+    fewer = village_sheets(households=19)
+    del fewer["ติดตาม"]
+    o = _one(con, write_xlsx(tmp_path / "nov.xlsx", fewer))
+    assert o.status == "replaced"
+    assert con.execute("SELECT count(*) FROM household").fetchone()[0] == 19
+    assert con.execute("SELECT count(*) FROM household WHERE citizen_id = ?",
+                       [citizen_id("154010101019")]).fetchone()[0] == 0
+    gone = con.execute("SELECT is_current FROM household_history WHERE citizen_id = ?",
+                       [citizen_id("154010101019")]).fetchall()
+    assert gone == [(False,)]
