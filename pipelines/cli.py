@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import sys
 import time
 from pathlib import Path
@@ -17,7 +16,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from pipelines import config, thai
+from pipelines import config, thai, thaifmt
 
 log = logging.getLogger("sammachip")
 console = Console(stderr=False, highlight=False, soft_wrap=True)
@@ -34,13 +33,12 @@ class Ctx:
 
 
 def parse_month(value: str) -> str:
-    """`YYYY-MM` (CE) or a BE `YYYY-MM` (2568-10) → CE `YYYY-MM`."""
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})", thai.digits(value.strip()))
-    if not m or not 1 <= int(m[2]) <= 12:
-        raise click.BadParameter(f"'{value}' is not a month like 2025-10 (or BE 2568-10)")
-    year = int(m[1])
-    year = year - thai.BE_OFFSET if year > 2400 else year
-    return f"{year:04d}-{int(m[2]):02d}"
+    """`YYYY-MM` (CE) or a BE `YYYY-MM` (2568-10), Thai digits too → CE `YYYY-MM`
+    (thaifmt.parse_month's reading, the one the reports use)."""
+    try:
+        return f"{thaifmt.parse_month(thai.digits(value)):%Y-%m}"
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a month like 2025-10 (or BE 2568-10)") from None
 
 
 def _month_option(required: bool = True):

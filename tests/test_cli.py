@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import click
+import pytest
 from click.testing import CliRunner
 
 from pipelines.cli import main, parse_month
@@ -14,7 +16,10 @@ def _run(tmp_path, *args):
 
 
 def test_month_forms():
-    assert parse_month("2025-10") == parse_month("2568-10") == "2025-10"
+    assert parse_month("2025-10") == parse_month("2568-10") == parse_month("๒๕๖๘-๑๐") == "2025-10"
+    for bad in ("2025-13", "ต.ค. 68", "25-10"):
+        with pytest.raises(click.BadParameter):
+            parse_month(bad)
 
 
 def test_ingest_summary_and_exit_codes(tmp_path, register_csv):
