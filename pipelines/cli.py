@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -19,7 +20,10 @@ from rich.table import Table
 from pipelines import config, thai, thaifmt
 
 log = logging.getLogger("sammachip")
-console = Console(stderr=False, highlight=False, soft_wrap=True)
+# Piped or mailed by cron, rich would lay tables out 80 columns wide: a path and a message
+# then fold over many lines. Such output gets 160 unless COLUMNS says otherwise.
+_WIDTH = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 160
+console = Console(stderr=False, highlight=False, soft_wrap=True, width=_WIDTH)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -157,6 +161,18 @@ def synth(ctx: Ctx, out: Path, province: str, villages: int | None, months: int,
 TABLE_ALL, TABLE_MAX = 40, 200
 
 
+def _common_folder(paths: list[str]) -> str | None:
+    """The folder all the files sit under (the table then names each file from there, so a
+    province's paths do not wrap over several lines); None for one file or none in common."""
+    if len(paths) < 2:
+        return None
+    try:
+        root = os.path.commonpath([os.path.dirname(os.path.abspath(p)) for p in paths])
+    except ValueError:          # different drives
+        return None
+    return root if root not in ("", os.sep) else None
+
+
 def _print_outcomes(ctx: Ctx, outcomes) -> None:
     if ctx.quiet:
         for o in outcomes:
@@ -171,11 +187,13 @@ def _print_outcomes(ctx: Ctx, outcomes) -> None:
     if shown:
         title = "ผลการนำเข้า (ingest summary)" if shown is outcomes else \
             f"ไฟล์ที่ควรตรวจดู {len(shown)} จาก {len(outcomes)} ไฟล์ (files to look at)"
-        table = Table(title=title, show_lines=False)
+        root = _common_folder([o.path for o in outcomes])
+        table = Table(title=title, caption=f"ไฟล์ใต้ (files under) {root}" if root else None, show_lines=False)
         for col in ("file", "status", "village", "loaded", "rejected", "skipped", "message"):
             table.add_column(col, overflow="fold")
         for o in shown[:TABLE_MAX]:
-            table.add_row(o.path, f"[{colour[o.status]}]{o.status}[/]", o.village_code or "",
+            table.add_row(os.path.relpath(o.path, root) if root else o.path,
+                          f"[{colour[o.status]}]{o.status}[/]", o.village_code or "",
                           str(o.rows_loaded), str(o.rows_rejected), str(o.rows_skipped), o.message or "")
         console.print(table)
         if len(shown) > TABLE_MAX:
