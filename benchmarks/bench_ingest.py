@@ -83,7 +83,8 @@ def main() -> None:
     ap.add_argument("--villages", type=int, default=300)
     ap.add_argument("--months", type=int, default=12)
     ap.add_argument("--mess", type=int, default=0)
-    ap.add_argument("--repeat", type=int, default=5, help="runs of each; medians are compared (default 5: single runs spread by +-15 %% on shared vCPUs)")
+    ap.add_argument("--repeat", type=int, default=5,
+                    help="runs of each; medians are compared (default 5: single runs spread by +-15 %% on shared vCPUs)")
     ap.add_argument("--keep", action="store_true", help="keep the generated files (the path is printed)")
     ap.add_argument("--raw", type=Path, help="use files generated before (a kept raw/ folder) instead")
     args = ap.parse_args()
