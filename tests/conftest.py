@@ -45,6 +45,14 @@ def con(tmp_path: Path, register_csv: Path):
     c.close()
 
 
+def ingest_one(con, path: Path):
+    """Ingest one file; its outcome."""
+    from pipelines import ingest
+
+    (o,) = ingest.ingest(con, [path])
+    return o
+
+
 def write_xlsx(path: Path, sheets: dict[str, list[list]], merged: dict[str, list[str]] | None = None) -> Path:
     """A workbook from plain rows (written with openpyxl, independent of ingest)."""
     wb = openpyxl.Workbook()

@@ -7,17 +7,12 @@ import datetime as dt
 import pytest
 
 from pipelines import ingest, register, warehouse
-from conftest import COVER, FOLLOWUP_HEADER, HOUSEHOLD_HEADER, citizen_id, village_sheets, write_xlsx
+from conftest import COVER, FOLLOWUP_HEADER, citizen_id, ingest_one, village_sheets, write_xlsx
 
 # Column positions in conftest's sheets.
 TR_NAME, TR_ROLE, TR_PHONE = 2, 4, 6
 HH_NAME, HH_HOUSE, HH_MEMBERS, HH_TRAINER, HH_OCC, HH_GROUP, HH_TRAINED, HH_STATUS = 2, 4, 5, 6, 7, 8, 9, 12
 FU_MONTH, FU_PRACTISING, FU_INCOME, FU_OTOP, FU_CHANNELS = 1, 2, 3, 8, 10
-
-
-def _one(con, path):
-    (o,) = ingest.ingest(con, [path])
-    return o
 
 
 def _rejected(con) -> dict[tuple[str, int], tuple[str, str | None, str]]:
@@ -41,7 +36,7 @@ def _cover(change: dict) -> list[list]:
 def test_a_village_that_cannot_be_resolved_is_refused_whole_saying_which(con, tmp_path, cover, says):
     sheets = village_sheets()
     sheets["ข้อมูลหมู่บ้าน"] = cover
-    o = _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    o = ingest_one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
     assert o.status == "refused" and says in o.message
     for table in ("trainer_row", "household_row", "followup_row", "rejected_row"):
         assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
@@ -60,8 +55,8 @@ def test_a_register_of_codes_and_names_alone_resolves_by_code_and_by_names(tmp_p
         by_names["ข้อมูลหมู่บ้าน"] = [["จังหวัด", "แพร่"], ["อำเภอ", "สูงเม่น"], ["ตำบล", "น้ำชำ"],
                                       ["ชื่อหมู่บ้าน", "บ้านน้ำชำใต้"], ["ปีงบประมาณ", 2569],
                                       ["ประจำเดือน", "ตุลาคม 2568"]]
-        assert _one(con, write_xlsx(tmp_path / "a.xlsx", by_code)).village_code == "54010301"
-        assert _one(con, write_xlsx(tmp_path / "b.xlsx", by_names)).village_code == "54040201"
+        assert ingest_one(con, write_xlsx(tmp_path / "a.xlsx", by_code)).village_code == "54010301"
+        assert ingest_one(con, write_xlsx(tmp_path / "b.xlsx", by_names)).village_code == "54040201"
         district = con.execute("SELECT district_name FROM village WHERE village_code = '54040201'").fetchone()[0]
         assert district == "สูงเม่น"
     finally:
@@ -75,7 +70,7 @@ def test_every_rejected_row_says_why(con, tmp_path):
     sheets = village_sheets()
     sheets["ครัวเรือน"][5][3] = "1234567890123"      # bad check digit, row 6
     sheets["ครัวเรือน"][7][HH_MEMBERS] = "สี่"        # not a number, row 8
-    _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    ingest_one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
     rej = _rejected(con)
     assert all(why and why.strip() for _, _, why in rej.values())
     assert rej[("ครัวเรือน", 6)][0] == "citizen_id" and "check digit" in rej[("ครัวเรือน", 6)][2]
@@ -89,7 +84,7 @@ def test_members_must_be_1_to_30_and_training_inside_the_fiscal_year(con, tmp_pa
     hh[5][HH_TRAINED] = dt.datetime(2025, 9, 15)        # 15/09/2568: the fiscal year before, row 6
     hh[6][HH_TRAINED] = "30/9/2569"                     # last day of FY 2569, row 7
     hh[7][HH_TRAINED] = "1/10/2569"                     # first day of FY 2570, row 8
-    _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    ingest_one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
     rej = _rejected(con)
     households = {k[1]: v[0] for k, v in rej.items() if k[0] == "ครัวเรือน"}
     assert households == {2: "members", 3: "members", 6: "trained_on", 8: "trained_on"}
@@ -115,7 +110,7 @@ def test_a_blank_required_value_rejects_its_row_on_that_column(con, tmp_path, sh
     if sheet == "วิทยากร":      # its households then name no trainer: only the trainer row is at stake
         sheets["ครัวเรือน"] = [r for r in sheets["ครัวเรือน"] if r[HH_TRAINER] != "นายวิทยากร2 ทดสอบ"]
     sheets[sheet][3][column] = None                     # spreadsheet row 4
-    o = _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    o = ingest_one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
     assert o.status == "loaded"
     assert _rejected(con)[(sheet, 4)][:2] == (key, None)
 
@@ -126,7 +121,7 @@ def test_income_and_expense_are_required_when_practising(con, tmp_path):
     fu[1][FU_INCOME] = None                             # practising, income blank: row 2 refused
     assert fu[10][FU_PRACTISING] == "ไม่ใช่"
     fu[10][FU_INCOME] = None                            # not practising, blank income: row 11 loads
-    o = _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    o = ingest_one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
     assert (o.status, o.rows_rejected) == ("loaded", 1)
     assert _rejected(con)[("ติดตาม", 2)][:2] == ("income", None)
     assert con.execute("SELECT practising, income FROM followup WHERE citizen_id = ?",
@@ -137,7 +132,7 @@ def test_a_follow_up_month_outside_the_fiscal_year_is_rejected(con, tmp_path):
     sheets = village_sheets()
     sheets["ติดตาม"][1][FU_MONTH] = "10/2569"           # October 2026 is FY 2570
     sheets["ติดตาม"][2][FU_MONTH] = "9/2569"            # September 2026 closes FY 2569
-    _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    ingest_one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
     rej = _rejected(con)
     assert rej[("ติดตาม", 2)][:2] == ("month", "10/2569")
     assert ("ติดตาม", 3) not in rej
@@ -160,7 +155,7 @@ def test_a_value_outside_a_listed_set_rejects_its_row(con, tmp_path, sheet, colu
     if sheet == "วิทยากร":
         sheets["ครัวเรือน"] = [r for r in sheets["ครัวเรือน"] if r[HH_TRAINER] != "นายวิทยากร2 ทดสอบ"]
     sheets[sheet][3][column] = value
-    o = _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    o = ingest_one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
     assert o.status == "loaded"
     assert _rejected(con)[(sheet, 4)][:2] == (key, value)
 
@@ -170,7 +165,7 @@ def test_a_value_outside_a_listed_set_rejects_its_row(con, tmp_path, sheet, colu
 def test_role_forms(con, tmp_path, value, role):
     sheets = village_sheets()
     sheets["วิทยากร"][2][TR_ROLE] = value
-    _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    ingest_one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
     assert con.execute("SELECT role FROM trainer_row WHERE seq = 2").fetchone()[0] == role
 
 
@@ -185,7 +180,7 @@ def test_follow_up_names_its_households_by_full_name(con, tmp_path):
         rows.append([f"{hh[1]} {hh[HH_NAME]}"] + fu[1:])     # with the title, as people write it
     rows[5][0] = "นางครัวเรือนแปลก หน้า"                     # row 6: no such household
     sheets["ติดตาม"] = rows
-    o = _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    o = ingest_one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
     assert (o.rows_loaded, o.rows_rejected) == (5 + 20 + 19, 1)
     assert _rejected(con)[("ติดตาม", 6)][:2] == ("full_name", "นางครัวเรือนแปลก หน้า")
     assert con.execute("SELECT count(*) FROM followup f JOIN household h USING (citizen_id)").fetchone()[0] == 19
@@ -194,7 +189,7 @@ def test_follow_up_names_its_households_by_full_name(con, tmp_path):
 def test_a_household_whose_trainer_is_not_found_is_rejected(con, tmp_path):
     sheets = village_sheets()
     sheets["ครัวเรือน"][2][HH_TRAINER] = "นายคนแปลก หน้า"
-    _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    ingest_one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
     column, value, why = _rejected(con)[("ครัวเรือน", 3)]
     assert (column, value) == ("trainer", "นายคนแปลก หน้า") and why
 
@@ -209,7 +204,7 @@ def test_phone_and_house_number_stay_text(con, tmp_path):
     hh = sheets["ครัวเรือน"]
     hh[1][HH_HOUSE] = 12                                # a number cell: its text is kept
     hh[2][HH_HOUSE] = dt.datetime(2025, 3, 12)          # 12/3 turned into a date by Excel: refused
-    _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    ingest_one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
     phones = dict(con.execute("SELECT seq, phone FROM trainer_row").fetchall())
     assert phones[1].replace("-", "") == "0812345678" and phones[2] == "0812345678"
     assert con.execute("SELECT house_no FROM household WHERE citizen_id = ?",
@@ -268,7 +263,7 @@ def test_every_header_the_spec_lists_maps_to_its_column(con, tmp_path, sheet, va
     sheets = village_sheets()
     for column, (_, headers) in SPEC_HEADERS[sheet].items():
         sheets[sheet][0][column] = headers[variant % len(headers)]
-    o = _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    o = ingest_one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
     assert (o.status, o.rows_loaded, o.rows_rejected) == ("loaded", 5 + 20 + 20, 0)
     columns = dict(con.execute("SELECT columns FROM file_sheet WHERE sheet = ?", [sheet]).fetchone()[0])
     assert {key: columns.get(key) for key, _ in SPEC_HEADERS[sheet].values()} == \
@@ -285,7 +280,7 @@ def test_first_and_last_name_columns_make_the_full_name(con, tmp_path, first, la
         for row in rows[1:]:
             given, family = row[2].split()
             row[2:3] = [given, family]
-    o = _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    o = ingest_one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
     assert (o.rows_loaded, o.rows_rejected) == (45, 0)
     assert con.execute("SELECT full_name FROM household WHERE citizen_id = ?",
                        [citizen_id("154010101003")]).fetchone()[0] == "ครัวเรือน3 ทดสอบ"
@@ -309,7 +304,7 @@ def test_every_header_block_label_the_spec_lists(con, tmp_path, label, value):
         cover = [r for r in cover if r[0] != "รหัสหมู่บ้าน"]
     sheets = village_sheets()
     sheets["ข้อมูลหมู่บ้าน"] = cover
-    o = _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    o = ingest_one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
     assert (o.status, o.village_code, o.fiscal_year, o.report_month) == \
         ("loaded", "54010301", 2569, dt.date(2025, 10, 1)), o.message
 
@@ -323,7 +318,7 @@ def test_every_header_block_label_the_spec_lists(con, tmp_path, label, value):
 def test_occupation_group_forms(con, tmp_path, value, group):
     sheets = village_sheets()
     sheets["ครัวเรือน"][1][HH_GROUP] = value
-    _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    ingest_one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
     assert con.execute("SELECT occupation_group FROM household WHERE citizen_id = ?",
                        [citizen_id("154010101000")]).fetchone()[0] == group
 
@@ -336,7 +331,7 @@ def test_status_and_practising_forms(con, tmp_path):
                "ไม่ใช่", "ไม่ทำ", "✗", "x", 0, "N", "no", False, "false"]
     for row, answer in zip(fu[1:], answers):
         row[FU_PRACTISING] = answer
-    o = _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    o = ingest_one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
     assert o.rows_rejected == 0
     statuses = [s for (s,) in con.execute("SELECT status FROM household ORDER BY citizen_id").fetchall()]
     assert statuses[:3] == ["active", "withdrawn", "withdrawn"]
@@ -358,7 +353,7 @@ def test_text_is_nfc_and_formula_looking_text_is_stored_as_typed(con, tmp_path):
     hh[2][13] = "+66 81 234 5678"
     hh[3][13] = "-แก้ไขแล้ว"
     fu[1][7] = "=HYPERLINK(\"http://x\")"
-    _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    ingest_one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
     rows = dict(con.execute("SELECT citizen_id, occupation FROM household").fetchall())
     assert rows[citizen_id("154010101000")] == "ร้าน Caf\u00e9 ทำน้ำพริก"
     notes = [n for (n,) in con.execute("SELECT note FROM household_row ORDER BY row_number").fetchall()]
@@ -370,7 +365,7 @@ def test_an_english_totals_row_is_skipped(con, tmp_path):
     sheets = village_sheets()
     sheets["ครัวเรือน"].append(["Total", None, None, None, None, 80])
     sheets["ติดตาม"].append([None, "total", None, 120000])
-    o = _one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
+    o = ingest_one(con, write_xlsx(tmp_path / "v.xlsx", sheets))
     assert (o.rows_loaded, o.rows_rejected, o.rows_skipped) == (45, 0, 2)
 
 
@@ -392,7 +387,7 @@ def test_an_xlsm_with_a_macro_project_loads_and_its_macro_never_runs(con, tmp_pa
         # a VBA project whose Workbook_Open would write a file: nothing may ever run it
         out.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0" + b"Sub Workbook_Open(): Open \"pwned\" For Output As #1"
                                           + b"\x00" * 512)
-    o = _one(con, xlsm)
+    o = ingest_one(con, xlsm)
     assert (o.status, o.rows_loaded) == ("loaded", 45)
     assert not list(tmp_path.glob("pwned*"))
 
@@ -416,10 +411,10 @@ def test_the_same_group_name_is_one_group_within_a_subdistrict_and_two_across(co
 
 
 def test_a_resent_roster_replaces_the_old_one_whole(con, tmp_path):
-    _one(con, write_xlsx(tmp_path / "oct.xlsx", village_sheets()))
+    ingest_one(con, write_xlsx(tmp_path / "oct.xlsx", village_sheets()))
     fewer = village_sheets(households=19)
     del fewer["ติดตาม"]
-    o = _one(con, write_xlsx(tmp_path / "nov.xlsx", fewer))
+    o = ingest_one(con, write_xlsx(tmp_path / "nov.xlsx", fewer))
     assert o.status == "replaced"
     assert con.execute("SELECT count(*) FROM household").fetchone()[0] == 19
     assert con.execute("SELECT count(*) FROM household WHERE citizen_id = ?",
