@@ -53,16 +53,12 @@ def _cpu_seconds() -> float:
                                                  resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
-def _timed_bare(files: list[Path]) -> float:
-    return bare_parse(files)
-
-
 def bare_parallel(files: list[Path], processes: int) -> float:
     """Seconds until the slowest of `processes` processes finishes its share of the bare parse
     (started beforehand, so process start-up is not counted): the machine's parallel capacity."""
     shares = [files[i::processes] for i in range(processes)]
     with multiprocessing.get_context("spawn").Pool(processes) as pool:
-        return max(pool.map(_timed_bare, shares))
+        return max(pool.map(bare_parse, shares))
 
 
 def ingest_once(raw: Path, files: list[Path], db: Path) -> tuple[float, int, float]:
