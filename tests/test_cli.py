@@ -68,14 +68,18 @@ def test_exit_code_1_when_the_job_ran_and_found_errors(tmp_path, register_csv):
     assert result.exit_code == 1, result.output
 
 
-def test_ingest_summary_names_files_from_the_folder_they_share(tmp_path, register_csv):
+@pytest.mark.parametrize("width", [80, 160])     # a terminal; piped output (cron mail)
+def test_ingest_summary_names_files_from_the_folder_they_share(tmp_path, register_csv, monkeypatch, width):
+    from pipelines import cli
+    monkeypatch.setattr(cli.console, "width", width)
     assert _run(tmp_path, "register", "--csv", str(register_csv)).exit_code == 0
     raw = tmp_path / "raw"
     (raw / "5401").mkdir(parents=True)
     write_xlsx(raw / "5401" / "good.xlsx", village_sheets())
     (raw / "bad.xlsx").write_text("not a workbook")
     result = _run(tmp_path, "ingest", str(raw))
-    rows = {line.split("│")[1].strip(): line for line in result.output.splitlines() if line.count("│") > 2}
-    assert set(rows) == {"5401/good.xlsx", "bad.xlsx"}       # one line each, named from raw/
+    lines = [line.split("│") for line in result.output.splitlines() if line.count("│") > 2]
+    rows = {cells[1].strip(): "│".join(cells) for cells in lines if cells[1].strip()}  # not a message's wrap
+    assert set(rows) == {"5401/good.xlsx", "bad.xlsx"}       # named from raw/, whole on an 80-column terminal too
     assert "refused" in rows["bad.xlsx"] and "loaded" in rows["5401/good.xlsx"]
     assert str(raw) in result.output                                  # the folder, once, under the table
