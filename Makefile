@@ -22,11 +22,13 @@ setup: $(STAMP) ## Create .venv/ and install the project into it
 demo: $(STAMP) ## Synthetic province → warehouse → validation → report site
 	$(BIN)/sammachip demo
 
+# One pytest worker per core (pytest-xdist); a test file stays on one worker, so its
+# module fixtures (a generated province, a rendered site) are built once.
 test: $(STAMP) ## Run the whole test suite
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 test-fast: $(STAMP) ## Tests without the slow end-to-end and browser ones
-	$(BIN)/python -m pytest -q -m "not slow and not browser"
+	$(BIN)/python -m pytest -q -n auto --dist loadfile -m "not slow and not browser"
 
 bench: $(STAMP) ## Run the benchmarks (they print figures)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
