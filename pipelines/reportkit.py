@@ -887,7 +887,7 @@ CHECK_SHEET = {
     "uniqueness_trainer_household": "household", "validity_income_before_range": "household",
     "completeness_month_missing": "followup", "completeness_reporting_rate": "followup",
     "timeliness_late": "followup", "validity_money_range": "followup", "validity_income_not_practising": "followup",
-    "outlier_income": "followup", "outlier_income_jump": "followup",
+    "outlier_income": "followup", "outlier_income_jump": "followup", "validity_followup_household_in_roster": "followup",
 }
 SHEET_TH = {"trainer": "วิทยากร", "household": "ครัวเรือน", "followup": "ติดตาม"}
 MONTH_CHECKS = {"completeness_month_missing", "completeness_reporting_rate", "timeliness_late"}
@@ -943,9 +943,10 @@ def area_kpis(con, fy: int, level: str, code: str, *, until=None, month=None, by
     """village_month over an area's villages: counts added, incomes weighted by practising households.
 
     The contract defines the KPIs per village (village_month); an area's mean income over its
-    practising households is its villages' means weighted by how many practise, so an area
-    report always agrees with the view. ``until``: one row per month of the fiscal year up to
-    it; ``month`` and ``by`` (``district``): one row per district for that month.
+    practising households is its villages' means weighted by how many practising households
+    each mean is taken over (those on the current roster: see 07_village_month.sql), so an
+    area report always agrees with the view. ``until``: one row per month of the fiscal year
+    up to it; ``month`` and ``by`` (``district``): one row per district for that month.
     """
     col = _area(level)
     if by is not None:
@@ -953,16 +954,23 @@ def area_kpis(con, fy: int, level: str, code: str, *, until=None, month=None, by
     else:
         group, when = "m.month", "m.month <= $month"
     return query(con, f"""
-        WITH a AS (
+        WITH counted AS (       -- per village and month: the practising households its mean incomes are over
+            SELECT f.fiscal_year, f.village_code, f.month, count(*) AS n
+            FROM followup f JOIN household h USING (fiscal_year, village_code, citizen_id)
+            WHERE f.practising AND f.fiscal_year = $fy
+            GROUP BY ALL
+        ),
+        a AS (
             SELECT {group} AS grp,
                    count(*)                                      AS villages_reported,
                    sum(m.households_reported)::INTEGER           AS households_reported,
                    sum(m.households_practising)::INTEGER         AS households_practising,
-                   sum(m.avg_income * m.households_practising)::DOUBLE
-                       / nullif(sum(m.households_practising) FILTER (WHERE m.avg_income IS NOT NULL), 0)        AS avg_income,
-                   sum(m.avg_income_before * m.households_practising)::DOUBLE
-                       / nullif(sum(m.households_practising) FILTER (WHERE m.avg_income_before IS NOT NULL), 0) AS avg_income_before
+                   sum(m.avg_income * c.n)::DOUBLE
+                       / nullif(sum(c.n) FILTER (WHERE m.avg_income IS NOT NULL), 0)        AS avg_income,
+                   sum(m.avg_income_before * c.n)::DOUBLE
+                       / nullif(sum(c.n) FILTER (WHERE m.avg_income_before IS NOT NULL), 0) AS avg_income_before
             FROM village_month m JOIN village v USING (village_code)
+            LEFT JOIN counted c USING (fiscal_year, village_code, month)
             WHERE v.{col} = $code AND m.fiscal_year = $fy AND {when}
             GROUP BY {group}
         )

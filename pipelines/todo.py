@@ -18,7 +18,7 @@ CHECK_TH = {
     "validity_money_range": "จำนวนเงินผิดปกติ", "validity_income_before_range": "รายได้ก่อนฝึกผิดปกติ",
     "validity_income_not_practising": "ไม่ประกอบอาชีพแต่มีรายได้", "uniqueness_household": "ครัวเรือนซ้ำข้ามหมู่บ้าน",
     "uniqueness_trainer_household": "เป็นทั้งวิทยากรและครัวเรือน", "outlier_income": "รายได้ผิดปกติเทียบอาชีพเดียวกัน",
-    "outlier_income_jump": "รายได้เปลี่ยนแปลงผิดปกติ",
+    "outlier_income_jump": "รายได้เปลี่ยนแปลงผิดปกติ", "validity_followup_household_in_roster": "ติดตามครัวเรือนนอกรายชื่อ",
 }
 _ID = re.compile(r"(?<!\d)(\d)(\d{4})(\d{5})(\d{2})(\d)(?!\d)")
 

@@ -107,3 +107,47 @@ def test_issue_details_say_what_to_fix(con, tmp_path):
     assert "b.xlsx" in detail and "ครัวเรือน" in detail and "แถว 5" in detail and "income_before" in detail
     sev = dict(con.execute("SELECT check_name, severity FROM validation_issue").fetchall())
     assert sev["completeness_rejected_rows"] == "warning"
+
+
+def test_followup_of_a_household_dropped_from_a_resent_roster(con, tmp_path):
+    """A roster re-sent without a household leaves that household's earlier follow-up rows
+    current: the check lists them, and village_month's two mean incomes leave them out, so
+    income and income before are taken over the same households."""
+    sheets = _sheets(B, 2)
+    dropped = sheets["ครัวเรือน"][1][3]
+    for row in _followup_rows(sheets, dropped):     # practising, at an income far from the others
+        row[2:5] = ["ใช่", 60_000, 1_000]
+    _load(con, tmp_path, sheets)
+    resend = _sheets(B, 2)
+    assert resend["ครัวเรือน"].pop(1)[3] == dropped
+    del resend["ติดตาม"]
+    ingest.ingest(con, [write_xlsx(tmp_path / "b2.xlsx", resend)])
+    assert _issues(con, "validity_followup_household_in_roster") == {B}
+    (detail,) = con.execute("SELECT detail FROM validation_issue "
+                            "WHERE check_name = 'validity_followup_household_in_roster'").fetchone()
+    assert f"{dropped[0]}-{dropped[1:5]}-xxxxx-xx-{dropped[12]}" in detail and dropped not in detail
+    assert "2025-10" in detail and "2025-11" in detail
+
+    assert con.execute("SELECT count(*) FROM followup WHERE village_code = ? AND citizen_id = ?",
+                       [B, dropped]).fetchone()[0] == 2          # still current, still reported
+    month = dt.date(2025, 11, 1)
+    kept = con.execute("""
+        SELECT f.income, h.income_before FROM followup f JOIN household h USING (fiscal_year, village_code, citizen_id)
+        WHERE f.village_code = ? AND f.month = ? AND f.practising""", [B, month]).fetchall()
+    assert kept and dropped not in {r[0] for r in con.execute(
+        "SELECT citizen_id FROM household WHERE village_code = ?", [B]).fetchall()}
+    avg_income, avg_before, reported = con.execute(
+        "SELECT avg_income, avg_income_before, households_reported FROM village_month WHERE village_code = ? AND month = ?",
+        [B, month]).fetchone()
+    assert avg_income == round(sum(i for i, _ in kept) / len(kept), 2)
+    assert avg_before == round(sum(b for _, b in kept) / len(kept), 2)
+    assert reported == 20
+
+    from pipelines import reportkit         # an area's means are over the same households too
+    both = con.execute("""
+        SELECT avg(f.income)::DOUBLE, avg(h.income_before)::DOUBLE
+        FROM followup f JOIN household h USING (fiscal_year, village_code, citizen_id)
+        WHERE f.village_code IN (?, ?) AND f.month = ? AND f.practising""", [A, B, month]).fetchone()
+    area = reportkit.area_kpis(con, 2569, "district", B[:4], until="2025-11").iloc[-1]
+    assert area["month"].date() == month
+    assert area["avg_income"] == pytest.approx(both[0]) and area["avg_income_before"] == pytest.approx(both[1])

@@ -48,6 +48,16 @@ foreign_trainer AS (  -- the household's trainer is not on the village's current
     LEFT JOIN t ON t.fiscal_year = h.fiscal_year AND t.village_code = h.village_code AND t.citizen_id = h.trainer_citizen_id
     WHERE t.citizen_id IS NULL
     GROUP BY ALL
+),
+foreign_household AS (  -- a current follow-up row whose household is not on the current household roster
+    SELECT fu.fiscal_year, fu.village_code, count(*) AS n,
+           string_agg(substr(fu.citizen_id, 1, 1) || '-' || substr(fu.citizen_id, 2, 4) || '-xxxxx-xx-' || substr(fu.citizen_id, 13, 1)
+                      || ' ' || strftime(fu.month, '%Y-%m') || ' (' || fu.sheet || ' แถว ' || fu.row_number || ')',
+                      '; ' ORDER BY fu.month, fu.row_number) AS list
+    FROM fu
+    LEFT JOIN h ON h.fiscal_year = fu.fiscal_year AND h.village_code = fu.village_code AND h.citizen_id = fu.citizen_id
+    WHERE h.citizen_id IS NULL
+    GROUP BY ALL
 )
 SELECT
     v.fiscal_year,
@@ -55,10 +65,12 @@ SELECT
     coalesce(m.n, 0)::INTEGER  AS money_out_of_range,      coalesce(m.list, '')  AS money_out_of_range_list,
     coalesce(b.n, 0)::INTEGER  AS before_out_of_range,     coalesce(b.list, '')  AS before_out_of_range_list,
     coalesce(i.n, 0)::INTEGER  AS income_not_practising,   coalesce(i.list, '')  AS income_not_practising_list,
-    coalesce(ft.n, 0)::INTEGER AS trainer_not_in_village,  coalesce(ft.list, '') AS trainer_not_in_village_list
+    coalesce(ft.n, 0)::INTEGER AS trainer_not_in_village,  coalesce(ft.list, '') AS trainer_not_in_village_list,
+    coalesce(fh.n, 0)::INTEGER AS household_not_in_roster, coalesce(fh.list, '') AS household_not_in_roster_list
 FROM villages v
 LEFT JOIN money_bad m        USING (fiscal_year, village_code)
 LEFT JOIN before_bad b       USING (fiscal_year, village_code)
 LEFT JOIN idle_income i      USING (fiscal_year, village_code)
 LEFT JOIN foreign_trainer ft USING (fiscal_year, village_code)
+LEFT JOIN foreign_household fh USING (fiscal_year, village_code)
 ORDER BY v.fiscal_year, v.village_code

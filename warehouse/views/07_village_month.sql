@@ -6,6 +6,11 @@
 --   practising_rate   = practising / reported            (target >= 0.85)
 --   avg_income        = mean income of the practising households
 --   avg_income_before = mean income_before of the same households
+-- "The same households": both means are taken over the practising households on the
+-- village's current roster. A follow-up row whose household is no longer on it (a roster
+-- re-sent without it) has no income_before; counting its income alone would compare two
+-- different groups. Such rows still count as reported and practising, and the validity
+-- check validity_followup_household_in_roster lists them for the village to fix.
 --   income_change_pct = 100 * (avg_income - avg_income_before) / avg_income_before (target >= 3)
 CREATE OR REPLACE VIEW village_month AS
 WITH enrolled AS (
@@ -21,8 +26,8 @@ monthly AS (
         f.month,
         count(DISTINCT f.citizen_id)                              AS households_reported,
         count(DISTINCT f.citizen_id) FILTER (WHERE f.practising)  AS households_practising,
-        avg(f.income) FILTER (WHERE f.practising)                 AS avg_income_raw,
-        avg(h.income_before) FILTER (WHERE f.practising)          AS avg_income_before_raw
+        avg(f.income) FILTER (WHERE f.practising AND h.citizen_id IS NOT NULL)        AS avg_income_raw,
+        avg(h.income_before) FILTER (WHERE f.practising AND h.citizen_id IS NOT NULL) AS avg_income_before_raw
     FROM followup f
     LEFT JOIN household h
         ON h.fiscal_year = f.fiscal_year
