@@ -1,6 +1,10 @@
 """Export the contract views for other tools: Parquet (Power BI, Looker Studio, Spark) and
 CSV with a BOM (so Excel opens Thai text correctly).
 
+Text that looks like a formula (= + - @ first) is data: Parquet keeps it as typed; in CSV,
+which Excel opens and evaluates, it is made inert with a leading ' as in every workbook
+sammachip writes (spec: "made inert only where it is exported to a spreadsheet").
+
 PDPA: exports never carry whole citizen IDs or names. Each ID column becomes a masked ID
 for people to read (3-5401-xxxxx-xx-1) and a `*_key`: a salted hash, stable within this
 warehouse, so tables still join. The salt lives only in the warehouse.
@@ -50,6 +54,16 @@ def _select(con: duckdb.DuckDBPyConnection, view: str, salt: str) -> str:
     return f"SELECT {', '.join(out)} FROM {view}"
 
 
+def _inert(con: duckdb.DuckDBPyConnection, query: str) -> str:
+    """query with each text cell that would start a formula in a spreadsheet prefixed by '."""
+    cols = []
+    for name, kind, *_ in con.execute(f"DESCRIBE {query}").fetchall():
+        c = '"' + name.replace('"', '""') + '"'
+        cols.append(f"CASE WHEN left({c}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || {c} "
+                    f"ELSE {c} END AS {c}" if kind == "VARCHAR" else c)
+    return f"SELECT {', '.join(cols)} FROM ({query})"
+
+
 def export(con: duckdb.DuckDBPyConnection, out_dir: Path, formats: tuple[str, ...] = ("parquet", "csv")) -> list[Path]:
     """One file per view and format under out_dir; returns the files written."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -64,7 +78,7 @@ def export(con: duckdb.DuckDBPyConnection, out_dir: Path, formats: tuple[str, ..
         if "csv" in formats:
             path = out_dir / f"{view}.csv"
             tmp = path.with_suffix(".csv.tmp")
-            con.execute(f"COPY ({query}) TO '{tmp}' (FORMAT csv, HEADER true)")
+            con.execute(f"COPY ({_inert(con, query)}) TO '{tmp}' (FORMAT csv, HEADER true)")
             with open(path, "wb") as fh, open(tmp, "rb") as src:
                 fh.write(b"\xef\xbb\xbf")       # Excel reads UTF-8 Thai only with a BOM
                 shutil.copyfileobj(src, fh)
