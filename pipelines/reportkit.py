@@ -944,7 +944,7 @@ def area_kpis(con, fy: int, level: str, code: str, *, until=None, month=None, by
 
     The contract defines the KPIs per village (village_month); an area's mean income over its
     practising households is its villages' means weighted by how many practising households
-    each mean is taken over (those on the current roster: see 07_village_month.sql), so an
+    each mean is taken over (those on the current roster: village_month_income), so an
     area report always agrees with the view. ``until``: one row per month of the fiscal year
     up to it; ``month`` and ``by`` (``district``): one row per district for that month.
     """
@@ -954,23 +954,17 @@ def area_kpis(con, fy: int, level: str, code: str, *, until=None, month=None, by
     else:
         group, when = "m.month", "m.month <= $month"
     return query(con, f"""
-        WITH counted AS (       -- per village and month: the practising households its mean incomes are over
-            SELECT f.fiscal_year, f.village_code, f.month, count(*) AS n
-            FROM followup f JOIN household h USING (fiscal_year, village_code, citizen_id)
-            WHERE f.practising AND f.fiscal_year = $fy
-            GROUP BY ALL
-        ),
-        a AS (
+        WITH a AS (
             SELECT {group} AS grp,
                    count(*)                                      AS villages_reported,
                    sum(m.households_reported)::INTEGER           AS households_reported,
                    sum(m.households_practising)::INTEGER         AS households_practising,
-                   sum(m.avg_income * c.n)::DOUBLE
-                       / nullif(sum(c.n) FILTER (WHERE m.avg_income IS NOT NULL), 0)        AS avg_income,
-                   sum(m.avg_income_before * c.n)::DOUBLE
-                       / nullif(sum(c.n) FILTER (WHERE m.avg_income_before IS NOT NULL), 0) AS avg_income_before
+                   sum(m.avg_income * i.households_counted)::DOUBLE
+                       / nullif(sum(i.households_counted) FILTER (WHERE m.avg_income IS NOT NULL), 0)        AS avg_income,
+                   sum(m.avg_income_before * i.households_counted)::DOUBLE
+                       / nullif(sum(i.households_counted) FILTER (WHERE m.avg_income_before IS NOT NULL), 0) AS avg_income_before
             FROM village_month m JOIN village v USING (village_code)
-            LEFT JOIN counted c USING (fiscal_year, village_code, month)
+            LEFT JOIN village_month_income i USING (fiscal_year, village_code, month)
             WHERE v.{col} = $code AND m.fiscal_year = $fy AND {when}
             GROUP BY {group}
         )

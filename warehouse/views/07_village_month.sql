@@ -11,7 +11,25 @@
 -- re-sent without it) has no income_before; counting its income alone would compare two
 -- different groups. Such rows still count as reported and practising, and the validity
 -- check validity_followup_household_in_roster lists them for the village to fix.
+-- village_month_income holds those households per village and month, with their count:
+-- area reports weight the villages' means by it (reportkit.area_kpis).
 --   income_change_pct = 100 * (avg_income - avg_income_before) / avg_income_before (target >= 3)
+CREATE OR REPLACE VIEW village_month_income AS
+SELECT
+    f.fiscal_year,
+    f.village_code,
+    f.month,
+    count(*)              AS households_counted,
+    avg(f.income)         AS avg_income_raw,
+    avg(h.income_before)  AS avg_income_before_raw
+FROM followup f
+JOIN household h
+    ON h.fiscal_year = f.fiscal_year
+   AND h.village_code = f.village_code
+   AND h.citizen_id = f.citizen_id
+WHERE f.practising
+GROUP BY f.fiscal_year, f.village_code, f.month;
+
 CREATE OR REPLACE VIEW village_month AS
 WITH enrolled AS (
     SELECT fiscal_year, village_code, count(*) AS households_enrolled
@@ -25,14 +43,8 @@ monthly AS (
         f.village_code,
         f.month,
         count(DISTINCT f.citizen_id)                              AS households_reported,
-        count(DISTINCT f.citizen_id) FILTER (WHERE f.practising)  AS households_practising,
-        avg(f.income) FILTER (WHERE f.practising AND h.citizen_id IS NOT NULL)        AS avg_income_raw,
-        avg(h.income_before) FILTER (WHERE f.practising AND h.citizen_id IS NOT NULL) AS avg_income_before_raw
+        count(DISTINCT f.citizen_id) FILTER (WHERE f.practising)  AS households_practising
     FROM followup f
-    LEFT JOIN household h
-        ON h.fiscal_year = f.fiscal_year
-       AND h.village_code = f.village_code
-       AND h.citizen_id = f.citizen_id
     GROUP BY f.fiscal_year, f.village_code, f.month
 )
 SELECT
@@ -43,10 +55,12 @@ SELECT
     m.households_reported::INTEGER                                AS households_reported,
     m.households_practising::INTEGER                              AS households_practising,
     m.households_practising::DOUBLE / nullif(m.households_reported, 0) AS practising_rate,
-    round(m.avg_income_raw, 2)::DECIMAL(12,2)                     AS avg_income,
-    round(m.avg_income_before_raw, 2)::DECIMAL(12,2)              AS avg_income_before,
-    100.0 * (m.avg_income_raw - m.avg_income_before_raw)
-          / nullif(m.avg_income_before_raw, 0)                    AS income_change_pct
+    round(i.avg_income_raw, 2)::DECIMAL(12,2)                     AS avg_income,
+    round(i.avg_income_before_raw, 2)::DECIMAL(12,2)              AS avg_income_before,
+    100.0 * (i.avg_income_raw - i.avg_income_before_raw)
+          / nullif(i.avg_income_before_raw, 0)                    AS income_change_pct
 FROM monthly m
 LEFT JOIN enrolled e
-    ON e.fiscal_year = m.fiscal_year AND e.village_code = m.village_code;
+    ON e.fiscal_year = m.fiscal_year AND e.village_code = m.village_code
+LEFT JOIN village_month_income i
+    ON i.fiscal_year = m.fiscal_year AND i.village_code = m.village_code AND i.month = m.month;
