@@ -189,12 +189,13 @@ def _print_outcomes(ctx: Ctx, outcomes) -> None:
             f"ไฟล์ที่ควรตรวจดู {len(shown)} จาก {len(outcomes)} ไฟล์ (files to look at)"
         root = _common_folder([o.path for o in outcomes])
         table = Table(title=title, caption=f"ไฟล์ใต้ (files under) {root}" if root else None, show_lines=False)
-        names = [os.path.relpath(o.path, root) if root else str(o.path) for o in shown[:TABLE_MAX]]
+        listed = shown[:TABLE_MAX]
+        names = [os.path.relpath(o.path, root) if root else str(o.path) for o in listed]
         for col in ("file", "status", "village", "loaded", "rejected", "skipped", "message"):
             # On a narrow terminal the message wraps first; a file name up to 40 wide stays whole.
             table.add_column(col, overflow="fold",
                              min_width=min(40, max(map(len, names))) if col == "file" else None)
-        for name, o in zip(names, shown[:TABLE_MAX]):
+        for name, o in zip(names, listed):
             table.add_row(name,
                           f"[{colour[o.status]}]{o.status}[/]", o.village_code or "",
                           str(o.rows_loaded), str(o.rows_rejected), str(o.rows_skipped), o.message or "")
