@@ -30,7 +30,9 @@ import python_calamine as calamine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipelines import ingest, register, warehouse  # noqa: E402
+from pipelines import ingest  # noqa: E402
+from pipelines.ingest import register  # noqa: E402
+from pipelines import warehouse  # noqa: E402
 from pipelines.synth import generate  # noqa: E402
 
 

@@ -26,7 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
 
-from pipelines import ingest, register, warehouse  # noqa: E402
+from pipelines import ingest  # noqa: E402
+from pipelines.ingest import register  # noqa: E402
+from pipelines import warehouse  # noqa: E402
 from pipelines.report import render_reports  # noqa: E402
 
 BIN = Path(sys.executable).parent

@@ -18,7 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipelines import register, validate, warehouse  # noqa: E402
+from pipelines.ingest import register  # noqa: E402
+from pipelines.quality import validate  # noqa: E402
+from pipelines import warehouse  # noqa: E402
 
 FILL = """
 INSERT INTO register_village (village_code, village_no, village_name, subdistrict_code)

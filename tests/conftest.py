@@ -37,7 +37,9 @@ def register_csv(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def con(tmp_path: Path, register_csv: Path):
-    from pipelines import register, warehouse
+    from pipelines.ingest import register
+
+    from pipelines import warehouse
 
     c = warehouse.connect(tmp_path / "w.duckdb")
     register.load_register(c, register_csv)

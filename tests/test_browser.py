@@ -35,7 +35,8 @@ def chromium() -> str:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, chromium) -> Path:
     """reports/<month>/ with Data Docs and every report of the small warehouse."""
-    from pipelines import validate, warehouse
+    from pipelines.quality import validate
+    from pipelines import warehouse
     from pipelines.report import render_reports
 
     tmp = tmp_path_factory.mktemp("browser")

@@ -70,8 +70,8 @@ def test_exit_code_1_when_the_job_ran_and_found_errors(tmp_path, register_csv):
 
 @pytest.mark.parametrize("width", [80, 160])     # a terminal; piped output (cron mail)
 def test_ingest_summary_names_files_from_the_folder_they_share(tmp_path, register_csv, monkeypatch, width):
-    from pipelines import cli
-    monkeypatch.setattr(cli.console, "width", width)
+    from pipelines.ops import console
+    monkeypatch.setattr(console.console, "width", width)
     assert _run(tmp_path, "register", "--csv", str(register_csv)).exit_code == 0
     raw = tmp_path / "raw"
     (raw / "5401").mkdir(parents=True)

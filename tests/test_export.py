@@ -4,7 +4,8 @@ import re
 
 import duckdb
 
-from pipelines import export, ingest
+from pipelines.ops import export
+from pipelines import ingest
 from conftest import village_sheets, write_xlsx
 
 

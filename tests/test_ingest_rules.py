@@ -6,7 +6,9 @@ import datetime as dt
 
 import pytest
 
-from pipelines import ingest, register, warehouse
+from pipelines import ingest
+from pipelines.ingest import register
+from pipelines import warehouse
 from conftest import COVER, FOLLOWUP_HEADER, citizen_id, ingest_one, village_sheets, write_xlsx
 
 # Column positions in conftest's sheets.

@@ -106,7 +106,9 @@ def test_a_parse_worker_killed_midway_is_a_clear_stop_and_a_rerun_finishes(tmp_p
     the CLI), what was committed is whole, and the next run loads the rest exactly once."""
     import os
 
-    from pipelines import ingest, register, warehouse
+    from pipelines import ingest
+    from pipelines.ingest import register
+    from pipelines import warehouse
     from pipelines.synth import generate
 
     out = tmp_path / "raw"
@@ -117,7 +119,7 @@ def test_a_parse_worker_killed_midway_is_a_clear_stop_and_a_rerun_finishes(tmp_p
 
     def kill_a_worker(outcome):
         if not killed:
-            pids = subprocess.run(["pgrep", "-P", str(os.getpid()), "-f", "pipelines.parse_worker"],
+            pids = subprocess.run(["pgrep", "-P", str(os.getpid()), "-f", "pipelines.ingest.worker"],
                                   capture_output=True, text=True).stdout.split()
             os.kill(int(pids[0]), signal.SIGKILL)
             killed.append(pids[0])
@@ -143,30 +145,32 @@ def test_a_worker_chunk_carries_each_files_records_and_stops_at_a_bug(con, tmp_p
     """A worker answers a chunk of files with their records as Arrow: each file gets exactly
     its own rows back. A bug on one file ends the chunk there: the files before it are kept
     (the writer commits them), the traceback names the file."""
-    from pipelines import ingest, register
+    from pathlib import Path
+
+    from pipelines.ingest import arrow, register, workers
 
     paths = [str(p) for p in _village_files(tmp_path, 4)]
     reg = register.Register(con)
-    jobs, ipc, error = ingest._worker_parse(paths, reg)
+    jobs, ipc, error = workers.parse_chunk(paths, reg)
     assert error is None and len(jobs) == 4
-    ingest._received(jobs, ipc)
+    workers.received(jobs, ipc)
     for path, job in zip(paths, jobs):
-        alone = ingest._read_and_parse(ingest.Path(path), reg, ingest._no_roster).parsed
+        alone = workers.read_and_parse(Path(path), reg, workers.no_roster).parsed
         for sheet in alone.sheets:
-            table = ingest._TABLE_OF[sheet.kind]
-            assert job.parsed.arrow[sheet.kind].equals(ingest._records_table(table, [sheet]))
+            table = arrow.TABLE_OF[sheet.kind]
+            assert job.parsed.arrow[sheet.kind].equals(arrow.records_table(table, [sheet]))
 
-    real = ingest._read_and_parse
+    real = workers.read_and_parse
 
     def buggy(path, *args):
         if path.name == "v002.xlsx":
             raise KeyError("a bug")
         return real(path, *args)
 
-    monkeypatch.setattr(ingest, "_read_and_parse", buggy)
-    jobs, ipc, error = ingest._worker_parse(paths, reg)
+    monkeypatch.setattr(workers, "read_and_parse", buggy)
+    jobs, ipc, error = workers.parse_chunk(paths, reg)
     assert len(jobs) == 2 and error.startswith(paths[2]) and "KeyError: 'a bug'" in error
-    ingest._received(jobs, ipc)
+    workers.received(jobs, ipc)
     assert all(j.parsed.arrow for j in jobs)
 
 

@@ -62,7 +62,13 @@ def test_the_fingerprint_sees_settings_register_and_files(tmp_path, monkeypatch,
     """What decides that a re-run may skip: any change of input, setting or register shows."""
     import shutil
 
-    from pipelines import config, monthly, register, warehouse
+    from pipelines import config
+
+    from pipelines.ops import monthly
+
+    from pipelines.ingest import register
+
+    from pipelines import warehouse
 
     settings = tmp_path / "sammachip.yml"
     shutil.copy(config.CONFIG_FILE, settings)

@@ -2,13 +2,13 @@
 
 import datetime as dt
 import re
-import shutil
 
 import openpyxl
 import pytest
 import yaml
 
-from pipelines import ingest, otop
+from pipelines import ingest
+from pipelines import otop
 from conftest import village_sheets, write_xlsx
 
 CFG, _ = otop.load_config()

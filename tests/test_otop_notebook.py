@@ -20,7 +20,12 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from pipelines import config, ingest, otop, register, reportkit, warehouse
+from pipelines import config
+from pipelines import ingest
+from pipelines import otop
+from pipelines.ingest import register
+from pipelines.report import kit as rk
+from pipelines import warehouse
 from pipelines.synth import generate
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "otop_shortlist.ipynb"
@@ -60,7 +65,7 @@ def _cards(html: str) -> dict[str, str]:
 def _name(kind: str, group_name, citizen_id, names: dict) -> str:
     if kind == "group":
         return group_name
-    return f"{names[citizen_id]} ({reportkit.mask_citizen_id(citizen_id)})"
+    return f"{names[citizen_id]} ({rk.mask_citizen_id(citizen_id)})"
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +147,7 @@ def test_changed_config_is_scored_live_and_explained_without_writing(rendered):
 def test_ids_masked_and_data_text_escaped(rendered, case):
     html = rendered["html"][case]
     assert not FULL_ID.search(html)
-    assert f"{rendered['solo_name']} ({reportkit.mask_citizen_id(rendered['solo'])})" in html
+    assert f"{rendered['solo_name']} ({rk.mask_citizen_id(rendered['solo'])})" in html
     assert "&lt;b&gt;กลุ่ม &amp; " in html and "<b>กลุ่ม" not in html      # nbconvert writes &quot; back as "
 
 

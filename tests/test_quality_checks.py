@@ -5,7 +5,8 @@ import os
 
 import pytest
 
-from pipelines import ingest, validate
+from pipelines import ingest
+from pipelines.quality import validate
 from conftest import COVER, citizen_id, village_sheets, write_xlsx
 
 A, B = "54010301", "54010302"
@@ -143,11 +144,11 @@ def test_followup_of_a_household_dropped_from_a_resent_roster(con, tmp_path):
     assert avg_before == round(sum(b for _, b in kept) / len(kept), 2)
     assert reported == 20
 
-    from pipelines import reportkit         # an area's means are over the same households too
+    from pipelines.report import kit as rk         # an area's means are over the same households too
     both = con.execute("""
         SELECT avg(f.income)::DOUBLE, avg(h.income_before)::DOUBLE
         FROM followup f JOIN household h USING (fiscal_year, village_code, citizen_id)
         WHERE f.village_code IN (?, ?) AND f.month = ? AND f.practising""", [A, B, month]).fetchone()
-    area = reportkit.area_kpis(con, 2569, "district", B[:4], until="2025-11").iloc[-1]
+    area = rk.area_kpis(con, 2569, "district", B[:4], until="2025-11").iloc[-1]
     assert area["month"].date() == month
     assert area["avg_income"] == pytest.approx(both[0]) and area["avg_income_before"] == pytest.approx(both[1])

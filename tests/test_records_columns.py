@@ -81,8 +81,8 @@ def test_an_impossible_sequence_number_refuses_its_row_not_the_run(con, tmp_path
 def test_a_remembered_table_location_is_only_reused_for_the_same_typed_cells():
     """Tables are located once per header (every file of a layout repeats it): a later sheet
     gets its own grid, and a header cell typed differently (1.0 vs TRUE) is located afresh."""
-    from pipelines import workbook
-    from pipelines.workbook import Grid, locate
+    from pipelines.ingest import workbook
+    from pipelines.ingest.workbook import Grid, locate
 
     header = ["เลขประจำตัวประชาชน", "เดือน", "ประกอบอาชีพ", 1.0]
     first = Grid("ติดตาม", [header, ["3540101028971", "ต.ค. 68", "ใช่", 5]])

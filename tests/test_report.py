@@ -11,7 +11,9 @@ import nbformat
 import pytest
 
 from conftest_report import all_ids, household_ids, rendered_site
-from pipelines import reportkit, thaifmt as tf
+from pipelines.report import kit as rk
+
+from pipelines.thai import fmt as tf
 
 MONTH = "2025-12"
 
@@ -60,7 +62,7 @@ def test_no_full_citizen_id_anywhere(site):
         assert not any(i in html for i in ids), path
         assert not re.search(r"(?<![\d.])\d{13}(?!\d)", html), path        # a decimal's tail is no ID
     village = _html(root, "village", "54010101")
-    assert reportkit.mask_citizen_id(household_ids("54010101")[0]) in village   # 1-5401-xxxxx-xx-d
+    assert rk.mask_citizen_id(household_ids("54010101")[0]) in village   # 1-5401-xxxxx-xx-d
     assert "-xxxxx-xx-" in _html(root, "village", "54010102")    # the validation detail, masked
 
 
@@ -126,7 +128,7 @@ def test_render_one_records_a_failing_notebook(tmp_path):
 
 
 def test_one_kernel_serves_many_reports_without_leaking_state(tmp_path):
-    from pipelines import report
+    from pipelines.report import render
 
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("n = 0", metadata={"tags": ["parameters"]}),
@@ -135,10 +137,10 @@ def test_one_kernel_serves_many_reports_without_leaking_state(tmp_path):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, tmp_path / "nb.ipynb")
     page = {"title": "t", "crumbs": [], "related": [], "related_title": ""}
-    jobs = [report.Job("village", str(i), str(tmp_path / "nb.ipynb"), {"n": i}, str(tmp_path / f"{i}.html"), page)
+    jobs = [render.Job("village", str(i), str(tmp_path / "nb.ipynb"), {"n": i}, str(tmp_path / f"{i}.html"), page)
             for i in range(3)]
     results = []
-    report._run_parallel(jobs, 1, tmp_path, results.append)
+    render.run_parallel(jobs, 1, tmp_path, results.append)
     assert [r.ok for r in results] == [True] * 3 and all(r.attempts == 1 for r in results)
     pids = {re.search(r"pid (\d+) n (\d)", (tmp_path / f"{i}.html").read_text())[1] for i in range(3)}
     assert len(pids) == 1                                          # the same kernel ran all three
@@ -152,5 +154,5 @@ def test_thai_formatting():
     assert [m.month for m in tf.fiscal_months("2025-12")] == [10, 11, 12]
     assert tf.baht(12345.5, 2) == "12,345.50 บาท" and tf.percent(0.85, ratio=True) == "85.0%"
     assert tf.number(None) == tf.number(float("nan")) == "–"
-    assert reportkit.mask_citizen_id("3540100123457") == "3-5401-xxxxx-xx-7"
-    assert reportkit.mask_ids("ซ้ำ 3540100123457 และ 1540100000018") == "ซ้ำ 3-5401-xxxxx-xx-7 และ 1-5401-xxxxx-xx-8"
+    assert rk.mask_citizen_id("3540100123457") == "3-5401-xxxxx-xx-7"
+    assert rk.mask_ids("ซ้ำ 3540100123457 และ 1540100000018") == "ซ้ำ 3-5401-xxxxx-xx-7 และ 1-5401-xxxxx-xx-8"

@@ -17,9 +17,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from conftest_report import (FORMULA_DETAIL, HOSTILE_FILE, MONTHS, PRACTISING_IN_DECEMBER, all_ids, income,
+from conftest_report import (FORMULA_DETAIL, HOSTILE_FILE, PRACTISING_IN_DECEMBER, all_ids, income,
                              income_before, members, rendered_site)
-from pipelines import reportkit as rk, thaifmt as tf
+from pipelines.report import kit as rk
+
+from pipelines.thai import fmt as tf
 
 MONTH = "2025-12"
 DEC = dt.date(2025, 12, 1)

@@ -17,7 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines import ingest, register, validate, warehouse
+from pipelines import ingest
+from pipelines.ingest import register
+from pipelines.quality import validate
+from pipelines import warehouse
 from pipelines.synth import generate
 
 VIEWS = {

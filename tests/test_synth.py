@@ -102,17 +102,16 @@ def test_same_seed_same_truth(tmp_path):
     assert _digests(a, "_truth/*.csv") != _digests(b, "_truth/*.csv")
 
 
-def test_imports_nothing_of_the_pipeline_but_config():
+def test_imports_nothing_of_the_pipeline():
+    """The round trip is worth something only while the generator is written apart from
+    ingest (import-linter holds the same contract for the whole package)."""
     for path in SYNTH.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             for name in names:
                 if name.startswith("pipelines"):
-                    assert name == "pipelines" or name.startswith(("pipelines.synth", "pipelines.config")), \
-                        f"{path.name} imports {name}"
-                if name == "pipelines" and isinstance(node, ast.ImportFrom):
-                    assert all(a.name == "config" for a in node.names), path.name
+                    assert name.startswith("pipelines.synth"), f"{path.name} imports {name}"
 
 
 @given(st.text(alphabet="0123456789", min_size=12, max_size=12), st.randoms())

@@ -2,7 +2,8 @@
 
 import openpyxl
 
-from pipelines import ingest, template
+from pipelines import ingest
+from pipelines.ops import template
 from conftest import village_sheets
 
 

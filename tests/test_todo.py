@@ -2,7 +2,9 @@
 
 import openpyxl
 
-from pipelines import ingest, todo, validate
+from pipelines import ingest
+from pipelines.quality import todo
+from pipelines.quality import validate
 from conftest import village_sheets, write_xlsx
 
 

@@ -2,7 +2,8 @@
 
 import re
 
-from pipelines import ingest, validate
+from pipelines import ingest
+from pipelines.quality import validate
 from conftest import COVER, village_sheets, write_xlsx
 
 

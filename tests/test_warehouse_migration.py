@@ -3,7 +3,9 @@ to date on connect: the same rows, the same history, and ingest carries on from 
 
 import duckdb
 
-from pipelines import ingest, register, warehouse
+from pipelines import ingest
+from pipelines.ingest import register
+from pipelines import warehouse
 from pipelines.synth import generate
 
 VIEWS = ["trainer_row", "household_row", "followup_row", "trainer", "household", "followup",

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import geothai
 import pyarrow as pa
 
-from pipelines import thai
-from pipelines.workbook import decode_text
+from pipelines.thai import parse
+from pipelines.ingest.workbook import decode_text
 
 if TYPE_CHECKING:
     import duckdb
@@ -64,8 +64,8 @@ def read_register_csv(path: Path) -> list[tuple[str, int, str, str]]:
         raise RegisterError(f"{path}: ต้องมีคอลัมน์ village_code,village_name (needs columns village_code,village_name)")
     rows, seen = [], set()
     for line, rec in enumerate(reader, start=2):
-        code = thai.digits((rec[fields["village_code"]] or "").strip())
-        name = thai.text(rec[fields["village_name"]])
+        code = parse.digits((rec[fields["village_code"]] or "").strip())
+        name = parse.text(rec[fields["village_name"]])
         if not code and not name:
             continue
         if not re.fullmatch(r"\d{8}", code):
@@ -78,7 +78,7 @@ def read_register_csv(path: Path) -> list[tuple[str, int, str, str]]:
             raise RegisterError(f"{path}, บรรทัด {line}: รหัสหมู่บ้าน {code} ซ้ำ (line {line}: village code repeated)")
         seen.add(code)
         no_text = (rec.get(fields.get("village_no", ""), "") or "").strip() if "village_no" in fields else ""
-        village_no = int(thai.digits(no_text)) if no_text else int(code[6:])
+        village_no = int(parse.digits(no_text)) if no_text else int(code[6:])
         rows.append((code, village_no, name, code[:6]))
     return rows
 
@@ -94,15 +94,15 @@ def load_register(con: duckdb.DuckDBPyConnection, path: Path) -> int:
 # ----------------------------------------------------------------------------- resolution
 
 
-def _name(text: str | None) -> str:
+def area_name(text: str | None) -> str:
     """Area and village names compared without prefixes (อ., ต., บ้าน) and spaces."""
-    s = geothai.normalize(thai.text(text) or "")
+    s = geothai.normalize(parse.text(text) or "")
     return re.sub(r"^บ้าน", "", s)
 
 
 def code_text(value) -> str:
     """A village code as written (text, a number cell, Thai digits, dashes, spaces) → its digits."""
-    return re.sub(r"[\s-]", "", thai.digits(thai.text(value) or ""))
+    return re.sub(r"[\s-]", "", parse.digits(parse.text(value) or ""))
 
 
 _EN_PREFIX = re.compile(r"^(changwat|amphoe|amphur|khet|tambon|tambol|khwaeng|ban)\s+")
@@ -110,7 +110,7 @@ _EN_PREFIX = re.compile(r"^(changwat|amphoe|amphur|khet|tambon|tambol|khwaeng|ba
 
 def _english(text) -> str:
     """'Amphoe Mueang  Phrae' and 'mueang-phrae' compare equal."""
-    s = (thai.text(text) or "").lower()
+    s = (parse.text(text) or "").lower()
     s = _EN_PREFIX.sub("", s)
     return re.sub(r"[^a-z]", "", s)
 
@@ -146,7 +146,7 @@ class Register:
         """Does the name written for `key` (province, district, subdistrict, village_name) fit village v?"""
         have = {"province": v.province, "district": v.district, "subdistrict": v.subdistrict,
                 "village_name": v.name}[key]
-        if _name(given) == _name(have):
+        if area_name(given) == area_name(have):
             return True
         en = self.english.get(v.code, {}).get(key)
         return bool(en) and _english(given) == _english(en)
@@ -177,7 +177,7 @@ class Register:
         names = {k: raw.get(k) for k in ("province", "district", "subdistrict", "village_name")}
         no = raw.get("village_no")
         try:
-            no = thai.integer(no) if no is not None else None
+            no = parse.integer(no) if no is not None else None
         except ValueError:
             raise ValueError(f"หมู่ที่ '{no}' ไม่ใช่ตัวเลข (village number '{no}' is not a number)") from None
 
@@ -206,7 +206,7 @@ class Register:
                 and (not names["village_name"] or self._same(v, "village_name", names["village_name"]))]
         if len(hits) == 1:
             return hits[0]
-        where = f"ต.{thai.text(names['subdistrict'])} อ.{thai.text(names['district'])} หมู่ {no if no is not None else '-'} {thai.text(names['village_name']) or ''}".strip()
+        where = f"ต.{parse.text(names['subdistrict'])} อ.{parse.text(names['district'])} หมู่ {no if no is not None else '-'} {parse.text(names['village_name']) or ''}".strip()
         if not hits:
             raise ValueError(f"ไม่พบหมู่บ้าน {where} ในทะเบียน หรือชื่อไม่ตรงกัน (no village {where} in the register, or the names disagree)")
         raise ValueError(f"ชื่อ {where} ตรงกับหลายหมู่บ้าน ต้องระบุรหัสหมู่บ้าน (names match several villages; give the village code)")

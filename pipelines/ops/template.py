@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import xlsxwriter
 
-from pipelines import thai
+from pipelines.thai import parse
 
 ROWS = 40          # editable rows per sheet: 20 households + replacements, 5 trainers + spares
 
@@ -39,7 +39,7 @@ LISTS = {
     "occupation_group": ["เกษตร", "แปรรูป", "ท่องเที่ยวชุมชน", "อื่นๆ"],
     "status": ["ปกติ", "ถอนตัว", "ทดแทน"],
     "yes_no": ["ใช่", "ไม่ใช่"],
-    "otop_type": thai.OTOP_TYPES,
+    "otop_type": parse.OTOP_TYPES,
     "standard": ["อย.", "มผช.", "มอก.", "GAP", "GMP", "ฮาลาล", "ไม่มี"],
 }
 INSTRUCTIONS = [
@@ -91,7 +91,7 @@ def write_template(con: duckdb.DuckDBPyConnection, village_code: str, fiscal_yea
     for r, (label, value) in enumerate(block, start=2):
         cover.write(r, 0, label, f["label"])
         cover.write_string(r, 1, str(value), f["fixed"])
-    months = [f"{thai.THAI_MONTHS_FULL[(9 + i) % 12]} {fiscal_year - (1 if i < 3 else 0)}" for i in range(12)]
+    months = [f"{parse.THAI_MONTHS_FULL[(9 + i) % 12]} {fiscal_year - (1 if i < 3 else 0)}" for i in range(12)]
     r = 2 + len(block)
     cover.write(r, 0, "ประจำเดือน", f["label"])
     cover.write_blank(r, 1, None, f["open"])
@@ -137,7 +137,7 @@ def _validate(ws, c: int, rows: int, kind: str | None, fiscal_year: int, months:
                                                "error_title": "เลขประจำตัวประชาชน",
                                                "error_message": "ต้องเป็นตัวเลข 13 หลัก ไม่มีขีด"})
     elif kind == "date":
-        start, end = thai.fiscal_year_bounds(fiscal_year)
+        start, end = parse.fiscal_year_bounds(fiscal_year)
         ws.data_validation(first, c, last, c, {"validate": "date", "criteria": "between", "minimum": start,
                                                "maximum": end, "error_title": "วันที่",
                                                "error_message": f"วันที่ต้องอยู่ในปีงบประมาณ {fiscal_year}"})

@@ -198,7 +198,7 @@ def _validate_suites(con, context, summary: ValidationSummary, fiscal_year, mont
 
 def publish_docs(context, docs_dir: Path, issues: list[dict], fiscal_year: int | None) -> Path | None:
     """Copy this run's Data Docs into the report site, made readable offline."""
-    from pipelines import datadocs
+    from pipelines.quality import datadocs
 
     sites = context.get_docs_sites_urls()
     if not sites:

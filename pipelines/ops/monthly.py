@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import logging
 import platform
-import sys
 import time
 import uuid
 from importlib import metadata
@@ -14,9 +13,10 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from pipelines import config, warehouse
 from pipelines import ingest as ing
-from pipelines import register as reg
-from pipelines import todo, warehouse
+from pipelines.ops import steps
+from pipelines.ops.console import Ctx, err, print_outcomes
 
 log = logging.getLogger("sammachip.monthly")
 
@@ -47,14 +47,12 @@ def fingerprint(con, month: str) -> str:
     Equal fingerprints mean a re-run would write the same site, so it can be skipped."""
     import hashlib
 
-    from pipelines import config
-
     h = hashlib.sha256(month.encode())
     for query in ("SELECT file_id, sha256, status FROM ingested_file ORDER BY file_id",
                   "SELECT count(*), hash(list(village_code || village_no || village_name ORDER BY village_code)) "
                   "FROM register_village"):
         h.update(repr(con.execute(query).fetchall()).encode())
-    package = Path(__file__).parent            # the code itself: an update with the same version number
+    package = Path(__file__).resolve().parents[1]    # the code itself: an update with the same version number
     inputs = [config.CONFIG_FILE, *sorted(config.NOTEBOOKS_DIR.glob("*.ipynb")),
               *sorted((config.EXPECTATIONS_DIR).rglob("*.json")), *sorted(config.EXPECTATIONS_DIR.rglob("*.sql")),
               *sorted(p for p in package.rglob("*") if p.suffix in (".py", ".yml", ".sql", ".j2", ".css")),
@@ -92,10 +90,8 @@ def _record_run(con, run_id: str, month: str, started: dt.datetime, errors: int,
                  rows_loaded, rows_rejected, errors, warnings, reports_ok, reports_failed, exit_status, str(manifest)])
 
 
-def run(ctx, month: str, raw_dir: Path) -> int:
+def run(ctx: Ctx, month: str, raw_dir: Path) -> int:
     """Returns the exit code: 0 clean, 1 data problems of error severity, 2 could not run."""
-    from pipelines.cli import _print_outcomes, err, run_ingest, run_report, run_shortlist, run_validate
-
     if not raw_dir.is_dir():
         err.print(f"[red]error:[/] raw folder not found: {raw_dir}")
         return 2
@@ -107,12 +103,12 @@ def run(ctx, month: str, raw_dir: Path) -> int:
                   f"{ctx.warehouse}.monthly.lock); not starting a second one")
         return 2
     try:
-        return _run(ctx, month, raw_dir, _print_outcomes, run_ingest, run_report, run_validate, run_shortlist)
+        return _run(ctx, month, raw_dir)
     finally:
         lock.release()
 
 
-def _run(ctx, month, raw_dir, print_outcomes, run_ingest, run_report, run_validate, run_shortlist) -> int:
+def _run(ctx: Ctx, month: str, raw_dir: Path) -> int:
     run_id = dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     started = dt.datetime.now()
     timings: dict[str, float] = {}
@@ -120,12 +116,12 @@ def _run(ctx, month, raw_dir, print_outcomes, run_ingest, run_report, run_valida
     t0 = time.perf_counter()
     with warehouse.writer(ctx.warehouse) as con:
         for path in register_files(raw_dir):
-            reg.load_register(con, path)
+            ing.load_register(con, path)
         pending = new_files(con, raw_dir)
     timings["register"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    outcomes = run_ingest(ctx, pending) if pending else []
+    outcomes = steps.run_ingest(ctx, pending) if pending else []
     timings["ingest"] = time.perf_counter() - t0
     with warehouse.writer(ctx.warehouse) as con:
         fp = fingerprint(con, month)
@@ -146,19 +142,18 @@ def _run(ctx, month, raw_dir, print_outcomes, run_ingest, run_report, run_valida
     ctx.say(f"ไฟล์ใหม่ (new files): {len(outcomes)}")
 
     t0 = time.perf_counter()
-    validation = run_validate(ctx, None, month)
+    validation = steps.run_validate(ctx, None, month)
     timings["validate"] = time.perf_counter() - t0
     ctx.say(f"ตรวจคุณภาพข้อมูล (validation): {validation.errors} errors, {validation.warnings} warnings")
-    with warehouse.writer(ctx.warehouse) as con:
-        todo_files = todo.write_todo(con, ctx.reports / month / "todo")
+    todo_files = steps.write_todo(ctx, month)
 
     t0 = time.perf_counter()
     shortlist_path = ctx.reports / month / f"otop_shortlist_{validation.fiscal_year}.xlsx"
-    scored = run_shortlist(ctx, validation.fiscal_year, month, shortlist_path) if validation.fiscal_year else []
+    scored = steps.run_shortlist(ctx, validation.fiscal_year, month, shortlist_path) if validation.fiscal_year else []
     timings["shortlist"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    reports = run_report(ctx, month)
+    reports = steps.run_report(ctx, month)
     timings["report"] = time.perf_counter() - t0
 
     refused = [o for o in outcomes if o.status == "refused"]

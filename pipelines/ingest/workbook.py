@@ -20,7 +20,7 @@ from pathlib import Path
 import python_calamine as calamine
 import yaml
 
-from pipelines import thai
+from pipelines.thai import parse
 
 MAX_COLUMNS = 1000          # a tracking sheet has about 20; more is not a workbook we can trust
 MAX_ROWS = 100_000
@@ -79,7 +79,7 @@ def norm_header(value) -> str:
 def _norm_header(value: str) -> str:
     s = unicodedata.normalize("NFC", value).lower()
     s = _BRACKETS.sub("", s)
-    return _NOISE.sub("", thai.digits(s))
+    return _NOISE.sub("", parse.digits(s))
 
 
 # ----------------------------------------------------------------------------- reading
@@ -255,7 +255,7 @@ def _merged_parent(grid: Grid, r: int) -> dict[int, str]:
 
 
 _MONTH_TAIL = re.compile(
-    r"^(?P<measure>.*?)[\s(\[]*(?P<month>(?:" + thai._MONTH_ALT + r")\s*(?:พศ|คศ)?\s*\d{2,4}|\d{1,2}\s*/\s*\d{2,4}|\d{4}-\d{1,2})[)\]]?$",
+    r"^(?P<measure>.*?)[\s(\[]*(?P<month>(?:" + parse._MONTH_ALT + r")\s*(?:พศ|คศ)?\s*\d{2,4}|\d{1,2}\s*/\s*\d{2,4}|\d{4}-\d{1,2})[)\]]?$",
     re.IGNORECASE,
 )
 
@@ -267,7 +267,7 @@ def wide_column(text: str, table: dict[str, str], measures: list[str]):
     """'รายได้ ต.ค. 68' → ('income', 2025-10-01); None when the header is not a measure + month."""
     if not _HAS_DIGIT.search(text):     # every month form carries a year
         return None
-    s = thai.digits(unicodedata.normalize("NFC", text)).replace(".", "")
+    s = parse.digits(unicodedata.normalize("NFC", text)).replace(".", "")
     s = re.sub(r"\s+", " ", s).strip()
     m = _MONTH_TAIL.match(s)
     if not m or not m["measure"].strip():
@@ -276,7 +276,7 @@ def wide_column(text: str, table: dict[str, str], measures: list[str]):
     if key not in measures:
         return None
     try:
-        return key, thai.month(m["month"])
+        return key, parse.month(m["month"])
     except ValueError:
         return None
 

@@ -18,8 +18,8 @@ from typing import Callable
 
 import numpy as np
 
-from pipelines import thai
-from pipelines.workbook import Table, _cell_text, _norm_header, synonyms, typed_rows
+from pipelines.thai import parse
+from pipelines.ingest.workbook import Table, _cell_text, _norm_header, synonyms, typed_rows
 
 
 @dataclass
@@ -49,9 +49,9 @@ class SheetResult:
 
 
 def satang(value) -> int:
-    """An amount in baht (thai.money's rules) as whole satang: records keep money as ints,
+    """An amount in baht (parse.money's rules) as whole satang: records keep money as ints,
     which travel between processes and into Arrow far faster than Decimals."""
-    return int(thai.money(value).scaleb(2))
+    return int(parse.money(value).scaleb(2))
 
 
 _NUMBERS = {int, float}
@@ -59,7 +59,7 @@ _NUMBERS = {int, float}
 
 def _satang_column(values, required: bool, blank) -> list | None:
     """A money column of plain numbers (blanks allowed), in one numpy pass; None when any
-    cell needs thai.money's own reading (text, a refusal, more than two decimals)."""
+    cell needs parse.money's own reading (text, a refusal, more than two decimals)."""
     types = set(map(type, values))
     if not types & _NUMBERS or not types <= _NUMBERS | {type(None), str}:
         return None
@@ -99,7 +99,7 @@ _BLANK = object()       # a blank cell, where blank and None must stay apart (wi
 
 
 def _raw(value) -> str | None:
-    if thai.is_blank(value):
+    if parse.is_blank(value):
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -110,7 +110,7 @@ def name_key(name: str | None) -> str:
     """How names are compared: no title, no spaces."""
     if not name:
         return ""
-    return thai.strip_title(thai.text(name) or "")[1].replace(" ", "")
+    return parse.strip_title(parse.text(name) or "")[1].replace(" ", "")
 
 
 # ----------------------------------------------------------------------------- columns
@@ -127,10 +127,10 @@ def _keys(values) -> tuple[list, bool]:
     return values if isinstance(values, list) else list(values), False
 
 
-def _column(values, parse: Callable, required: bool = False, blank=None) -> tuple[list, bool]:
-    """parse() over a column, once per distinct value. Blank cells give `blank` (a refusal
+def _column(values, parser: Callable, required: bool = False, blank=None) -> tuple[list, bool]:
+    """parser() over a column, once per distinct value. Blank cells give `blank` (a refusal
     when required); a ValueError gives a _Fault. Returns (results, any refusal)."""
-    if parse is satang:
+    if parser is satang:
         fast = _satang_column(values, required, blank)
         if fast is not None:
             return fast, False
@@ -149,7 +149,7 @@ def _column(values, parse: Callable, required: bool = False, blank=None) -> tupl
             out = missing
         else:
             try:
-                out = parse(v)
+                out = parser(v)
             except ValueError as exc:
                 out = _Fault(_raw(v), str(exc))
         if out.__class__ is _Fault:
@@ -279,7 +279,7 @@ def _parse_fields(table: Table, rows: _Rows, parsers: dict[str, Callable], requi
 
 
 def _texts(table: Table, rows: _Rows, key: str) -> list:
-    values, _ = _column(rows.col(table.columns.get(key)), thai.text)
+    values, _ = _column(rows.col(table.columns.get(key)), parse.text)
     return values
 
 
@@ -292,14 +292,14 @@ def _names(table: Table, rows: _Rows) -> tuple[list, list]:
     out_titles, out_names = [], []
     for title, name in zip(titles, names):
         if name and (not title or name.startswith(title)):
-            t, name = thai.strip_title(name)
+            t, name = parse.strip_title(name)
             title = title or t
         out_titles.append(title)
         out_names.append(name)
     return out_titles, out_names
 
 
-_PERSON = {"seq": lambda v: thai.integer(v, 0, 999_999), "citizen_id": thai.citizen_id}
+_PERSON = {"seq": lambda v: parse.integer(v, 0, 999_999), "citizen_id": parse.citizen_id}
 
 
 def _people(table: Table, result: SheetResult, parsers: dict, required: set[str]
@@ -365,7 +365,7 @@ def _remembered(build: Callable[..., SheetResult]):
     """Parse a roster sheet once per content: the key is everything the result depends on
     (sheet name, where the table sits, its column map, every cell below the header with its
     type, the village, the year, and who the references may name)."""
-    def parse(table: Table, *context) -> SheetResult:
+    def remembered(table: Table, *context) -> SheetResult:
         g = table.grid
         start = table.first_data_row
         try:
@@ -383,14 +383,14 @@ def _remembered(build: Callable[..., SheetResult]):
             result = _ROSTERS[key] = build(table, *context)
         return result
 
-    parse.__doc__, parse.__name__, parse.__wrapped__ = build.__doc__, build.__name__, build
-    return parse
+    remembered.__doc__, remembered.__name__, remembered.__wrapped__ = build.__doc__, build.__name__, build
+    return remembered
 
 
 @_remembered
 def trainers(table: Table, village_code: str, fy: int) -> SheetResult:
     result = SheetResult(table.grid.name, "trainers")
-    parsers = _PERSON | {"role": thai.role, "expertise": thai.text, "phone": thai.phone}
+    parsers = _PERSON | {"role": parse.role, "expertise": parse.text, "phone": parse.phone}
     return _roster(table, result, village_code, fy, parsers, {"citizen_id", "role"},
                    {"role": "role", "expertise": "expertise", "phone": "phone"})
 
@@ -406,9 +406,9 @@ class People:
             self.by_name.setdefault(name_key(name), set()).add(cid)
 
     def find(self, value) -> str | None:
-        raw = thai.digits(thai.text(value) or "")
+        raw = parse.digits(parse.text(value) or "")
         try:
-            cid = thai.citizen_id(value)
+            cid = parse.citizen_id(value)
         except ValueError:
             cid = None
         if cid and cid in self.ids:
@@ -430,10 +430,10 @@ def people_of(result: SheetResult) -> People:
 @_remembered
 def households(table: Table, village_code: str, fy: int, trainers_known: People) -> SheetResult:
     result = SheetResult(table.grid.name, "households")
-    start, end = thai.fiscal_year_bounds(fy)
+    start, end = parse.fiscal_year_bounds(fy)
 
     def trained_on(v):
-        d = thai.date(v)
+        d = parse.date(v)
         if not start <= d <= end:
             raise ValueError(f"วันที่ฝึกอยู่นอกปีงบประมาณ {fy} (training date outside fiscal year {fy})")
         return d
@@ -445,10 +445,10 @@ def households(table: Table, village_code: str, fy: int, trainers_known: People)
         return cid
 
     parsers = _PERSON | {
-        "house_no": thai.house_no, "members": lambda v: thai.integer(v, 1, 30), "trainer": trainer,
-        "occupation": thai.text, "occupation_group": thai.occupation_group, "trained_on": trained_on,
-        "income_before": satang, "expense_before": satang, "status": thai.household_status,
-        "note": thai.text,
+        "house_no": parse.house_no, "members": lambda v: parse.integer(v, 1, 30), "trainer": trainer,
+        "occupation": parse.text, "occupation_group": parse.occupation_group, "trained_on": trained_on,
+        "income_before": satang, "expense_before": satang, "status": parse.household_status,
+        "note": parse.text,
     }
     required = set(synonyms()["required"]["households"])
     _roster(table, result, village_code, fy, parsers, required, {
@@ -462,9 +462,9 @@ def households(table: Table, village_code: str, fy: int, trainers_known: People)
 
 
 _FOLLOWUP_VALUES = {
-    "practising": thai.yes_no, "income": satang, "expense": satang, "savings": satang,
-    "group_name": thai.text, "product": thai.text, "otop_type": thai.otop_type,
-    "standards": thai.standards, "channels": thai.channels,
+    "practising": parse.yes_no, "income": satang, "expense": satang, "savings": satang,
+    "group_name": parse.text, "product": parse.text, "otop_type": parse.otop_type,
+    "standards": parse.standards, "channels": parse.channels,
 }
 _FOLLOWUP_FIELDS = ("row_number", "citizen_id", "month", *_FOLLOWUP_VALUES)
 
@@ -474,7 +474,7 @@ def followup(table: Table, village_code: str, fy: int, households_known: People,
     """Long or wide form to the same records: one per household and month."""
     result = SheetResult(table.grid.name, "followup")
     result.constants = {"sheet": result.sheet, "fiscal_year": fy, "village_code": village_code}
-    start, end = thai.fiscal_year_bounds(fy)
+    start, end = parse.fiscal_year_bounds(fy)
     rows = _Rows(table, result)
     households_of = _households_of(table, rows, households_known)
     out = {k: [] for k in _FOLLOWUP_FIELDS}
@@ -484,7 +484,7 @@ def followup(table: Table, village_code: str, fy: int, households_known: People,
         pending.append((i, order, Rejection(result.sheet, rows.numbers[i], fault.column, fault.value, fault.reason)))
 
     def in_year(v) -> dt.date:
-        m = thai.month(v)
+        m = parse.month(v)
         if not start <= m <= end:
             raise ValueError(f"เดือนอยู่นอกปีงบประมาณ {fy} (month outside fiscal year {fy})")
         return m
@@ -568,9 +568,9 @@ def _households_of(table: Table, rows: _Rows, known: People) -> list:
             got, key = by_name[i], "full_name"
         if got is _BLANK and "first_name" in table.columns:
             first = rows.col(table.columns["first_name"])[i]
-            if not thai.is_blank(first):
+            if not parse.is_blank(first):
                 last = rows.col(table.columns.get("last_name"))[i]
-                v = " ".join(filter(None, (thai.text(first), None if thai.is_blank(last) else thai.text(last))))
+                v = " ".join(filter(None, (parse.text(first), None if parse.is_blank(last) else parse.text(last))))
                 try:
                     got = find(v)
                 except ValueError as exc:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import duckdb
 import xlsxwriter
 
-from pipelines import thai
+from pipelines.thai.fmt import inert, mask_ids
+from pipelines.thai.parse import THAI_MONTHS_ABBR
 
 CHECK_TH = {
     "quota_trainers": "จำนวนวิทยากร", "quota_sages": "จำนวนปราชญ์ชุมชน", "quota_households": "จำนวนครัวเรือนเป้าหมาย",
@@ -20,20 +20,6 @@ CHECK_TH = {
     "uniqueness_trainer_household": "เป็นทั้งวิทยากรและครัวเรือน", "outlier_income": "รายได้ผิดปกติเทียบอาชีพเดียวกัน",
     "outlier_income_jump": "รายได้เปลี่ยนแปลงผิดปกติ", "validity_followup_household_in_roster": "ติดตามครัวเรือนนอกรายชื่อ",
 }
-_ID = re.compile(r"(?<!\d)(\d)(\d{4})(\d{5})(\d{2})(\d)(?!\d)")
-
-
-def mask_ids(text: str) -> str:
-    """Any 13-digit run shown as 3-5401-xxxxx-xx-1 (PDPA: full IDs stay in the warehouse)."""
-    return _ID.sub(lambda m: f"{m[1]}-{m[2]}-xxxxx-xx-{m[5]}", text)
-
-
-def inert(value):
-    """Spreadsheet cells never start a formula, whatever the data holds."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
 
 def write_todo(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
     """reports/<month>/todo/<district_code>.xlsx, one sheet of issues sorted errors first."""
@@ -56,7 +42,7 @@ def write_todo(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
         ws.write_row(0, 0, headers, head)
         items.sort(key=lambda r: (r[6] != "error", r[2] or "", r[7], r[8] or 0))
         for i, r in enumerate(items, start=1):
-            month = f"{thai.THAI_MONTHS_ABBR[r[8].month - 1]} {r[8].year + 543}" if r[8] else ""
+            month = f"{THAI_MONTHS_ABBR[r[8].month - 1]} {r[8].year + 543}" if r[8] else ""
             values = ["ต้องแก้ไข" if r[6] == "error" else "ควรตรวจสอบ", r[1], r[5], r[3], r[4], r[2],
                       CHECK_TH.get(r[7], r[7]), month, mask_ids(r[9] or "")]
             for c, v in enumerate(values):

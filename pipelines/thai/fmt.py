@@ -1,6 +1,7 @@
-"""Thai display: month names, Buddhist Era dates, numbers, baht and percentages.
+"""Values out: what people read. Month names, Buddhist Era dates, numbers, baht and
+percentages; citizen IDs masked (PDPA); spreadsheet cells that never start a formula.
 
-The reverse of ``pipelines.thai`` (which reads what villages type); reports only show.
+The reverse of ``pipelines.thai.parse`` (which reads what villages type).
 Missing values (None, NaN, NA) are shown as a dash, never as "nan".
 """
 
@@ -11,13 +12,13 @@ import math
 import re
 from decimal import Decimal
 
-from pipelines.thai import BE_OFFSET, THAI_MONTHS_ABBR, THAI_MONTHS_FULL, fiscal_year_of
+from pipelines.thai.parse import BE_OFFSET, THAI_MONTHS_ABBR, THAI_MONTHS_FULL, fiscal_year_of
 
 DASH = "–"
 
 __all__ = [
-    "BE_OFFSET", "DASH", "baht", "date_be", "fiscal_months", "fiscal_year", "is_missing", "month_be",
-    "month_name", "number", "parse_month", "percent", "signed_percent",
+    "BE_OFFSET", "DASH", "baht", "date_be", "fiscal_months", "fiscal_year", "inert", "is_missing", "mask_citizen_id",
+    "mask_ids", "month_be", "month_name", "number", "parse_month", "percent", "signed_percent",
 ]
 
 
@@ -120,3 +121,33 @@ def signed_percent(value, decimals: int = 1) -> str:
         return DASH
     sign = "+" if x > 0 else ("−" if x < 0 else "")
     return f"{sign}{abs(x):,.{decimals}f}%"
+
+
+# ----------------------------------------------------------------------------- PDPA and spreadsheet cells
+
+_ID = re.compile(r"(?<!\d)(\d)(\d{4})(\d{5})(\d{2})(\d)(?!\d)")
+
+
+def mask_citizen_id(cid) -> str:
+    """3-5401-xxxxx-xx-1: first digit, province and district digits, last digit (PDPA)."""
+    if is_missing(cid):
+        return DASH
+    d = re.sub(r"\D", "", str(cid))
+    if len(d) != 13:
+        return "x-xxxx-xxxxx-xx-x"
+    return f"{d[0]}-{d[1:5]}-xxxxx-xx-{d[12]}"
+
+
+def mask_ids(text) -> str:
+    """Free text (validation details) with every 13-digit run shown as 3-5401-xxxxx-xx-1
+    (PDPA: full IDs stay in the warehouse)."""
+    if is_missing(text):
+        return ""
+    return _ID.sub(lambda m: f"{m[1]}-{m[2]}-xxxxx-xx-{m[5]}", str(text))
+
+
+def inert(value):
+    """Spreadsheet cells never start a formula, whatever the data holds."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -1,7 +1,7 @@
 """A worker process of `ingest`: reads paths on stdin, answers parsed files on stdout (pickle).
 
-Started by pipelines.ingest._parse_ahead; the first message is the village register, then
-a list of paths per chunk of files, answered in order with ("ok", ingest._worker_parse's
+Started by pipelines.ingest.workers.parse_ahead; the first message is the village register, then
+a list of paths per chunk of files, answered in order with ("ok", workers.parse_chunk's
 answer) or ("error", traceback text).
 """
 
@@ -14,7 +14,7 @@ import traceback
 
 
 def main() -> None:
-    from pipelines import ingest
+    from pipelines.ingest import workers
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     register = pickle.load(stdin)
@@ -27,7 +27,7 @@ def main() -> None:
         except EOFError:
             return
         try:
-            answer = ("ok", ingest._worker_parse(paths, register))
+            answer = ("ok", workers.parse_chunk(paths, register))
         except Exception:       # a bug: the writer stops with this traceback
             answer = ("error", traceback.format_exc())
         pickle.dump(answer, stdout, protocol=pickle.HIGHEST_PROTOCOL)

@@ -15,8 +15,10 @@ import duckdb
 import xlsxwriter
 import yaml
 
-from pipelines import config, thai
-from pipelines.todo import inert, mask_ids
+from pipelines import config
+from pipelines.thai import parse
+from pipelines.thai.fmt import inert, mask_ids
+from pipelines.thai.parse import OTOP_TYPES
 
 CONFIG_FILE = config.PROJECT_ROOT / "otop.yml"
 TIER_TH = {"ready": "พร้อม", "nearly_ready": "เกือบพร้อม", "not_yet": "ยังไม่พร้อม"}
@@ -63,8 +65,8 @@ def score(facts: dict, cfg: dict) -> Scored:
             s.missing.append(missing)
 
     otop_type = facts.get("otop_type")
-    add("otop_type", 1.0 if otop_type in thai.OTOP_TYPES else 0.0,
-        f"ประเภท OTOP: {otop_type}" if otop_type in thai.OTOP_TYPES else "ยังไม่ระบุประเภทผลิตภัณฑ์ OTOP",
+    add("otop_type", 1.0 if otop_type in OTOP_TYPES else 0.0,
+        f"ประเภท OTOP: {otop_type}" if otop_type in OTOP_TYPES else "ยังไม่ระบุประเภทผลิตภัณฑ์ OTOP",
         "ระบุประเภทผลิตภัณฑ์ OTOP")
     held = [x for x in (facts.get("standards") or []) if x in accepted]
     add("standard", 1.0 if held else 0.0,
@@ -151,7 +153,7 @@ def export_xlsx(scored: list[Scored], path: Path, fiscal_year: int, month: dt.da
         by_district.setdefault(f"{s.facts.get('district_code')} {s.facts.get('district_name') or ''}".strip(), []).append(s)
     about = wb.add_worksheet("อ่านก่อน")
     about.write(0, 0, f"บัญชีกลุ่มอาชีพที่มีศักยภาพเข้าสู่ OTOP ปีงบประมาณ {fiscal_year} "
-                      f"ข้อมูลถึง {thai.THAI_MONTHS_FULL[month.month - 1]} {month.year + 543}")
+                      f"ข้อมูลถึง {parse.THAI_MONTHS_FULL[month.month - 1]} {month.year + 543}")
     about.write(1, 0, "คะแนนและเกณฑ์มาจากไฟล์ otop.yml; เลขประจำตัวประชาชนแสดงแบบปิดบัง")
     for name, items in sorted(by_district.items()):
         ws = wb.add_worksheet(_sheet_name(name))

@@ -1,0 +1,30 @@
+"""`sammachip demo`: a synthetic province into raw/demo/, then the monthly run on it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from pipelines import config, warehouse
+from pipelines import ingest as ing
+from pipelines.ops import monthly
+from pipelines.ops.console import Ctx
+from pipelines.synth import generate
+
+
+def run(ctx: Ctx, villages: int | None, months: int, seed: int, mess: int, province: str) -> int:
+    """A synthetic province (register + messy workbooks) into raw/demo/, then the monthly run;
+    the monthly run's exit code."""
+    out = config.RAW_DIR / "demo"
+    ctx.say(f"สร้างข้อมูลจำลอง (synthetic province {province}) → {out}")
+    t0 = time.perf_counter()
+    generate(out, province=province, villages=villages, months=months, seed=seed, mess=mess)
+    with warehouse.writer(ctx.warehouse) as con:
+        ing.load_register(con, out / "register.csv")
+    ctx.say(f"  {time.perf_counter() - t0:.1f} s")
+    fy_start = dt.date(2025, 10, 1)
+    last = dt.date(fy_start.year + (fy_start.month - 1 + months - 1) // 12, (fy_start.month - 1 + months - 1) % 12 + 1, 1)
+    code = monthly.run(ctx, f"{last:%Y-%m}", out)
+    ctx.say(f"\nรายงาน (reports): {ctx.reports / f'{last:%Y-%m}' / 'index.html'}")
+    ctx.say(f"คลังข้อมูล (warehouse): {ctx.warehouse}")
+    return code
