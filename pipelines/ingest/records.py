@@ -1,4 +1,6 @@
-"""Turn the rows of a located table into typed records, refusals and skips.
+"""Turn the rows of a located table into typed records, refusals and skips: the column
+machinery every sheet uses, and the roster sheets (trainers, households). The follow-up
+sheet: followup.py.
 
 Rules: ../shared/spec/tracking-workbook.md; choices where it is silent: docs/decisions.md.
 
@@ -11,22 +13,21 @@ looked at one by one. The records come out as columns, ready to become one Arrow
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import zip_longest
-from typing import Callable
 
 import numpy as np
 
-from pipelines.thai import parse
 from pipelines.ingest.workbook import Table, _cell_text, _norm_header, synonyms, typed_rows
+from pipelines.thai import parse
 
 
 @dataclass
 class Rejection:
     sheet: str
-    row_number: int            # 1-based spreadsheet row (CSV: line number)
-    column_name: str | None    # spec key, or None when the whole row is at fault
+    row_number: int  # 1-based spreadsheet row (CSV: line number)
+    column_name: str | None  # spec key, or None when the whole row is at fault
     value: str | None
     reason: str
 
@@ -45,7 +46,7 @@ class SheetResult:
     skipped: int = 0
     n: int = 0
     months: dict[dt.date, int] = field(default_factory=dict)  # follow-up: records per month carried
-    people: "People | None" = field(default=None, repr=False, compare=False)  # roster: see people_of
+    people: People | None = field(default=None, repr=False, compare=False)  # roster: see people_of
 
 
 def satang(value) -> int:
@@ -66,8 +67,11 @@ def _satang_column(values, required: bool, blank) -> list | None:
     blanks = [i for i, v in enumerate(values) if v is None or v.__class__ is str]
     if blanks and (required or any(values[i] is not None and values[i].strip() for i in blanks)):
         return None
-    numbers = np.array([0.0 if v is None or v.__class__ is str else v for v in values], dtype=np.float64) \
-        if blanks else np.asarray(values, dtype=np.float64)
+    numbers = (
+        np.array([0.0 if v is None or v.__class__ is str else v for v in values], dtype=np.float64)
+        if blanks
+        else np.asarray(values, dtype=np.float64)
+    )
     hundredths = numbers * 100
     whole = np.rint(hundredths)
     if not ((numbers >= 0) & (numbers < 1e10) & (np.abs(hundredths - whole) < 1e-6)).all():
@@ -87,18 +91,19 @@ class RowFault(Exception):
         self.column, self.value, self.reason = column, value, reason
 
 
-class _Fault:
+class Fault:
     """A refused cell value: what was written and why."""
+
     __slots__ = ("value", "reason")
 
     def __init__(self, value: str | None, reason: str):
         self.value, self.reason = value, reason
 
 
-_BLANK = object()       # a blank cell, where blank and None must stay apart (wide follow-up)
+BLANK = object()  # a blank cell, where blank and None must stay apart (wide follow-up)
 
 
-def _raw(value) -> str | None:
+def raw_text(value) -> str | None:
     if parse.is_blank(value):
         return None
     if isinstance(value, float) and value.is_integer():
@@ -127,9 +132,9 @@ def _keys(values) -> tuple[list, bool]:
     return values if isinstance(values, list) else list(values), False
 
 
-def _column(values, parser: Callable, required: bool = False, blank=None) -> tuple[list, bool]:
+def column(values, parser: Callable, required: bool = False, blank=None) -> tuple[list, bool]:
     """parser() over a column, once per distinct value. Blank cells give `blank` (a refusal
-    when required); a ValueError gives a _Fault. Returns (results, any refusal)."""
+    when required); a ValueError gives a Fault. Returns (results, any refusal)."""
     if parser is satang:
         fast = _satang_column(values, required, blank)
         if fast is not None:
@@ -137,10 +142,10 @@ def _column(values, parser: Callable, required: bool = False, blank=None) -> tup
     keys, typed = _keys(values)
     memo: dict = {}
     faulty = False
-    missing = _Fault(None, REQUIRED) if required else blank
+    missing = Fault(None, REQUIRED) if required else blank
     try:
         distinct = dict.fromkeys(keys)
-    except TypeError:                       # an unhashable cell: parse cell by cell
+    except TypeError:  # an unhashable cell: parse cell by cell
         keys, typed = list(enumerate(values)), True
         distinct = dict.fromkeys(keys)
     for k in distinct:
@@ -151,22 +156,22 @@ def _column(values, parser: Callable, required: bool = False, blank=None) -> tup
             try:
                 out = parser(v)
             except ValueError as exc:
-                out = _Fault(_raw(v), str(exc))
-        if out.__class__ is _Fault:
+                out = Fault(raw_text(v), str(exc))
+        if out.__class__ is Fault:
             faulty = True
         memo[k] = out
     return list(map(memo.__getitem__, keys)), faulty
 
 
 def _faults(results: list) -> list[int]:
-    return [i for i, x in enumerate(results) if x.__class__ is _Fault]
+    return [i for i, x in enumerate(results) if x.__class__ is Fault]
 
 
 def _pick(values, idx: list[int] | None) -> list:
     return list(values) if idx is None else [values[i] for i in idx]
 
 
-class _Rows:
+class Rows:
     """The data rows of a table, as columns: blank, header and total rows left out and counted."""
 
     def __init__(self, table: Table, result: SheetResult):
@@ -203,11 +208,11 @@ def _skipped_rows(table: Table, cols: list, n: int) -> set[int]:
         return set(range(n))
     header = table.header_text
     totals = synonyms()["totals"]
-    blank_of: list[set] = []                # per column: its blank values
-    same_of: dict[int, set] = {}            # column -> its values that read as that column's header
-    total_of: dict[int, set] = {}           # column -> its values that read as a totals word
-    full_column = False                     # a column without a blank cell: no row is blank
-    cols = list(cols)                       # the cells as looked up below (typed keys where needed)
+    blank_of: list[set] = []  # per column: its blank values
+    same_of: dict[int, set] = {}  # column -> its values that read as that column's header
+    total_of: dict[int, set] = {}  # column -> its values that read as a totals word
+    full_column = False  # a column without a blank cell: no row is blank
+    cols = list(cols)  # the cells as looked up below (typed keys where needed)
     for c, col in enumerate(cols):
         hdr = header.get(c, ())
         # A number, date or boolean reads as digits (or true/false): unless this column's header
@@ -233,7 +238,7 @@ def _skipped_rows(table: Table, cols: list, n: int) -> set[int]:
                 same.add(k)
             if h in totals:
                 total.add(k)
-        if typed:       # look rows up by the same keys
+        if typed:  # look rows up by the same keys
             cols[c] = keys
         blank_of.append(blanks)
         full_column = full_column or not blanks
@@ -260,15 +265,16 @@ def _skipped_rows(table: Table, cols: list, n: int) -> set[int]:
     return skip
 
 
-def _parse_fields(table: Table, rows: _Rows, parsers: dict[str, Callable], required: set[str]
-                  ) -> tuple[dict[str, list], dict[int, RowFault]]:
+def parse_fields(
+    table: Table, rows: Rows, parsers: dict[str, Callable], required: set[str]
+) -> tuple[dict[str, list], dict[int, RowFault]]:
     """Each mapped column parsed; per row, the first fault in sheet column order."""
     out: dict[str, list] = {}
     faults: dict[int, RowFault] = {}
     for key, c in table.columns_in_order:
         if key not in parsers:
             continue
-        values, faulty = _column(rows.col(c), parsers[key], key in required)
+        values, faulty = column(rows.col(c), parsers[key], key in required)
         out[key] = values
         if faulty:
             for i in _faults(values):
@@ -278,12 +284,12 @@ def _parse_fields(table: Table, rows: _Rows, parsers: dict[str, Callable], requi
     return out, faults
 
 
-def _texts(table: Table, rows: _Rows, key: str) -> list:
-    values, _ = _column(rows.col(table.columns.get(key)), parse.text)
+def _texts(table: Table, rows: Rows, key: str) -> list:
+    values, _ = column(rows.col(table.columns.get(key)), parse.text)
     return values
 
 
-def _names(table: Table, rows: _Rows) -> tuple[list, list]:
+def _names(table: Table, rows: Rows) -> tuple[list, list]:
     """(title, full name without title) of each row; full name None when missing."""
     titles, names = _texts(table, rows, "title"), _texts(table, rows, "full_name")
     if "first_name" in table.columns or "last_name" in table.columns:
@@ -302,13 +308,14 @@ def _names(table: Table, rows: _Rows) -> tuple[list, list]:
 _PERSON = {"seq": lambda v: parse.integer(v, 0, 999_999), "citizen_id": parse.citizen_id}
 
 
-def _people(table: Table, result: SheetResult, parsers: dict, required: set[str]
-            ) -> tuple[list[int], dict, list, list, list[int]]:
+def _people(
+    table: Table, result: SheetResult, parsers: dict, required: set[str]
+) -> tuple[list[int], dict, list, list, list[int]]:
     """Person rows of a roster sheet: (kept row positions, parsed columns, titles, names,
     spreadsheet row numbers).
     Faulty rows and a citizen ID repeated in the sheet go to result.rejected."""
-    rows = _Rows(table, result)
-    values, faults = _parse_fields(table, rows, parsers, required)
+    rows = Rows(table, result)
+    values, faults = parse_fields(table, rows, parsers, required)
     titles, names = _names(table, rows)
     ids = values["citizen_id"]
     seen: set[str] = set()
@@ -332,8 +339,15 @@ def _take(values: dict, keep: list[int], key: str) -> list:
     return [None] * len(keep) if col is None else [col[i] for i in keep]
 
 
-def _roster(table: Table, result: SheetResult, village_code: str, fy: int, parsers: dict, required: set[str],
-            fields: dict[str, str]) -> SheetResult:
+def _roster(
+    table: Table,
+    result: SheetResult,
+    village_code: str,
+    fy: int,
+    parsers: dict,
+    required: set[str],
+    fields: dict[str, str],
+) -> SheetResult:
     """A roster sheet's records: seq, title, full_name, citizen_id, then `fields` (record
     field → parsed column key)."""
     result.constants = {"sheet": result.sheet, "fiscal_year": fy, "village_code": village_code}
@@ -365,14 +379,21 @@ def _remembered(build: Callable[..., SheetResult]):
     """Parse a roster sheet once per content: the key is everything the result depends on
     (sheet name, where the table sits, its column map, every cell below the header with its
     type, the village, the year, and who the references may name)."""
+
     def remembered(table: Table, *context) -> SheetResult:
         g = table.grid
         start = table.first_data_row
         try:
-            key = (build.__name__, g.name, start, tuple(table.columns.items()),
-                   tuple((c, frozenset(t)) for c, t in sorted(table.header_text.items())),
-                   typed_rows(g.rows[start:]), None if g.lines is None else tuple(g.lines[start:]),
-                   *(c.key if isinstance(c, People) else c for c in context))
+            key = (
+                build.__name__,
+                g.name,
+                start,
+                tuple(table.columns.items()),
+                tuple((c, frozenset(t)) for c, t in sorted(table.header_text.items())),
+                typed_rows(g.rows[start:]),
+                None if g.lines is None else tuple(g.lines[start:]),
+                *(c.key if isinstance(c, People) else c for c in context),
+            )
             hash(key)
         except TypeError:
             return build(table, *context)
@@ -391,8 +412,15 @@ def _remembered(build: Callable[..., SheetResult]):
 def trainers(table: Table, village_code: str, fy: int) -> SheetResult:
     result = SheetResult(table.grid.name, "trainers")
     parsers = _PERSON | {"role": parse.role, "expertise": parse.text, "phone": parse.phone}
-    return _roster(table, result, village_code, fy, parsers, {"citizen_id", "role"},
-                   {"role": "role", "expertise": "expertise", "phone": "phone"})
+    return _roster(
+        table,
+        result,
+        village_code,
+        fy,
+        parsers,
+        {"citizen_id", "role"},
+        {"role": "role", "expertise": "expertise", "phone": "phone"},
+    )
 
 
 class People:
@@ -445,192 +473,38 @@ def households(table: Table, village_code: str, fy: int, trainers_known: People)
         return cid
 
     parsers = _PERSON | {
-        "house_no": parse.house_no, "members": lambda v: parse.integer(v, 1, 30), "trainer": trainer,
-        "occupation": parse.text, "occupation_group": parse.occupation_group, "trained_on": trained_on,
-        "income_before": satang, "expense_before": satang, "status": parse.household_status,
+        "house_no": parse.house_no,
+        "members": lambda v: parse.integer(v, 1, 30),
+        "trainer": trainer,
+        "occupation": parse.text,
+        "occupation_group": parse.occupation_group,
+        "trained_on": trained_on,
+        "income_before": satang,
+        "expense_before": satang,
+        "status": parse.household_status,
         "note": parse.text,
     }
     required = set(synonyms()["required"]["households"])
-    _roster(table, result, village_code, fy, parsers, required, {
-        "house_no": "house_no", "members": "members", "trainer_citizen_id": "trainer",
-        "occupation": "occupation", "occupation_group": "occupation_group", "trained_on": "trained_on",
-        "income_before": "income_before", "expense_before": "expense_before", "status": "status",
-        "note": "note"})
+    _roster(
+        table,
+        result,
+        village_code,
+        fy,
+        parsers,
+        required,
+        {
+            "house_no": "house_no",
+            "members": "members",
+            "trainer_citizen_id": "trainer",
+            "occupation": "occupation",
+            "occupation_group": "occupation_group",
+            "trained_on": "trained_on",
+            "income_before": "income_before",
+            "expense_before": "expense_before",
+            "status": "status",
+            "note": "note",
+        },
+    )
     # A blank status is an active household (household_status is not asked about blanks).
     result.columns["status"] = [s or "active" for s in result.columns["status"]]
     return result
-
-
-_FOLLOWUP_VALUES = {
-    "practising": parse.yes_no, "income": satang, "expense": satang, "savings": satang,
-    "group_name": parse.text, "product": parse.text, "otop_type": parse.otop_type,
-    "standards": parse.standards, "channels": parse.channels,
-}
-_FOLLOWUP_FIELDS = ("row_number", "citizen_id", "month", *_FOLLOWUP_VALUES)
-
-
-def followup(table: Table, village_code: str, fy: int, households_known: People,
-             seen: set[tuple[str, dt.date]]) -> SheetResult:
-    """Long or wide form to the same records: one per household and month."""
-    result = SheetResult(table.grid.name, "followup")
-    result.constants = {"sheet": result.sheet, "fiscal_year": fy, "village_code": village_code}
-    start, end = parse.fiscal_year_bounds(fy)
-    rows = _Rows(table, result)
-    households_of = _households_of(table, rows, households_known)
-    out = {k: [] for k in _FOLLOWUP_FIELDS}
-    pending: list[tuple[int, int, Rejection]] = []      # (row, order within the row, refusal)
-
-    def reject(i: int, order: int, fault: RowFault) -> None:
-        pending.append((i, order, Rejection(result.sheet, rows.numbers[i], fault.column, fault.value, fault.reason)))
-
-    def in_year(v) -> dt.date:
-        m = parse.month(v)
-        if not start <= m <= end:
-            raise ValueError(f"เดือนอยู่นอกปีงบประมาณ {fy} (month outside fiscal year {fy})")
-        return m
-
-    def finish(i: int, order: int, cid: str, month: dt.date, values: dict) -> None:
-        fault = _record_fault(cid, month, values.get("practising"), values.get("income"), values.get("expense"), seen)
-        if fault is not None:
-            reject(i, order, fault)
-            return
-        seen.add((cid, month))
-        out["row_number"].append(rows.numbers[i])
-        out["citizen_id"].append(cid)
-        out["month"].append(month)
-        for k in _FOLLOWUP_VALUES:
-            out[k].append(values.get(k))
-
-    if not table.wide:
-        parsers = _FOLLOWUP_VALUES | {"month": in_year}
-        values, faults = _parse_fields(table, rows, parsers, {"month", "practising"})
-        months, practising = values["month"], values["practising"]
-        blank = [None] * rows.n
-        income, expense = values.get("income", blank), values.get("expense", blank)
-        keep = []
-        for i, cid in enumerate(households_of):
-            fault = faults.get(i) if faults else None
-            if fault is None:
-                fault = cid if cid.__class__ is RowFault else \
-                    _record_fault(cid, months[i], practising[i], income[i], expense[i], seen)
-            if fault is not None:
-                reject(i, 0, fault)
-                continue
-            seen.add((cid, months[i]))
-            keep.append(i)
-        everything = len(keep) == rows.n
-        out["row_number"] = rows.numbers if everything else [rows.numbers[i] for i in keep]
-        out["citizen_id"] = households_of if everything else [households_of[i] for i in keep]
-        for k in ("month", *_FOLLOWUP_VALUES):
-            col = values.get(k)
-            out[k] = [None] * len(keep) if col is None else col if everything else [col[i] for i in keep]
-    else:
-        _wide(table, rows, households_of, in_year, reject, finish)
-
-    pending.sort(key=lambda p: (p[0], p[1]))
-    result.rejected = [r for _, _, r in pending]
-    result.columns, result.n = out, len(out["month"])
-    result.months = dict(sorted(Counter(out["month"]).items()))
-    return result
-
-
-def _record_fault(cid: str, month: dt.date, practising, income, expense, seen: set) -> RowFault | None:
-    """What refuses a follow-up record whose cells all parsed, long form or wide alike."""
-    if practising is None:
-        return RowFault("practising", None, "ไม่ได้กรอกการประกอบอาชีพ (practising missing)")
-    if practising and (income is None or expense is None):
-        key = "income" if income is None else "expense"
-        return RowFault(key, None, "ประกอบอาชีพแต่ไม่ได้กรอก" + ("รายได้" if key == "income" else "รายจ่าย")
-                        + f" ({key} required when practising)")
-    if (cid, month) in seen:
-        return RowFault("month", month.isoformat(),
-                        "ข้อมูลครัวเรือนนี้ในเดือนนี้ซ้ำ (this household and month already given)")
-    return None
-
-
-def _households_of(table: Table, rows: _Rows, known: People) -> list:
-    """Per row: the household's citizen ID, or the RowFault that refuses the row. A row names
-    its household by citizen ID, else by full name, else by first and last name."""
-    def find(v):
-        cid = known.find(v)
-        if cid is None:
-            raise ValueError("ไม่พบครัวเรือนนี้ในรายชื่อครัวเรือน (household not found in the household list)")
-        return cid
-
-    by_id, refused = _column(rows.col(table.columns.get("citizen_id")), find, blank=_BLANK)
-    if not refused and _BLANK not in by_id:
-        return by_id                        # every row names a known household by ID
-    by_name, _ = _column(rows.col(table.columns.get("full_name")), find, blank=_BLANK)
-    out: list = []
-    for i in range(rows.n):
-        got, key = by_id[i], "citizen_id"
-        if got is _BLANK:
-            got, key = by_name[i], "full_name"
-        if got is _BLANK and "first_name" in table.columns:
-            first = rows.col(table.columns["first_name"])[i]
-            if not parse.is_blank(first):
-                last = rows.col(table.columns.get("last_name"))[i]
-                v = " ".join(filter(None, (parse.text(first), None if parse.is_blank(last) else parse.text(last))))
-                try:
-                    got = find(v)
-                except ValueError as exc:
-                    got = _Fault(_raw(v), str(exc))
-        if got is _BLANK:
-            out.append(RowFault("citizen_id", None, "ไม่ได้ระบุครัวเรือน (household not given)"))
-        elif got.__class__ is _Fault:
-            out.append(RowFault(key, got.value, got.reason))
-        else:
-            out.append(got)
-    return out
-
-
-def _wide(table: Table, rows: _Rows, households_of: list, in_year: Callable, reject, finish) -> None:
-    """Wide form: per row, one record for each month that has any value."""
-    single = _FOLLOWUP_VALUES
-    months = sorted({m for _, _, m in table.wide})
-    order = {m: j for j, m in enumerate(months)}
-    shared, faults = _parse_fields(table, rows, {k: p for k, p in single.items() if k in table.columns}, set())
-    cells: dict[dt.date, dict[str, tuple[int, list]]] = {m: {} for m in months}
-    for c, key, m in sorted(table.wide):
-        values, _ = _column(rows.col(c), single[key], blank=_BLANK)
-        if key in cells[m]:         # the same measure and month twice: the later cell written wins
-            values = [v if v is not _BLANK else e for v, e in zip(values, cells[m][key][1])]
-        cells[m][key] = (c, values)
-    by_month = {m: [(key, v) for key, (_, v) in sorted(cells[m].items(), key=lambda kv: kv[1][0])] for m in months}
-    wrong_year = {}
-    for m in months:
-        try:
-            in_year(m)
-        except ValueError as exc:
-            wrong_year[m] = RowFault("month", m.isoformat(), str(exc))
-    shared_keys = list(shared)
-    for i in range(rows.n):
-        filled = [m for m in months if any(v[i] is not _BLANK for _, v in by_month[m])]
-        if not filled:
-            reject(i, -1, RowFault(None, None, "แถวนี้ไม่มีข้อมูลรายเดือน (no monthly values in this row)"))
-            continue
-        fault = faults.get(i) or households_of[i]
-        if fault.__class__ is RowFault:
-            for m in filled:
-                reject(i, order[m], fault)
-            continue
-        cid = households_of[i]
-        base = {k: shared[k][i] for k in shared_keys}
-        for m in filled:
-            if m in wrong_year:
-                reject(i, order[m], wrong_year[m])
-                continue
-            values = dict(base)
-            bad = None
-            for key, col in by_month[m]:
-                v = col[i]
-                if v is _BLANK:
-                    continue
-                if v.__class__ is _Fault:
-                    bad = RowFault(key, v.value, v.reason)
-                    break
-                values[key] = v
-            if bad is not None:
-                reject(i, order[m], bad)
-                continue
-            finish(i, order[m], cid, m, values)

@@ -5,11 +5,12 @@ then in the current roster the caller gives)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
-from pipelines.ingest import records
+from pipelines.ingest import followup, records
 from pipelines.ingest.register import Register, Village, area_name, code_text
 from pipelines.ingest.workbook import Grid, Table, header_block, locate, read, sheet_kind_by_name, synonyms
 from pipelines.thai import parse
@@ -29,7 +30,7 @@ class Parsed:
     tables: list[Table] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     # Records already in Arrow (parsed by a worker), per sheet kind; else sheets[i].columns.
-    arrow: dict[str, "pa.Table"] = field(default_factory=dict)
+    arrow: dict[str, pa.Table] = field(default_factory=dict)
 
 
 class Refused(Exception):
@@ -53,7 +54,8 @@ def _block(grids: list[Grid], tables: list[Table]) -> dict:
             if key in merged and _same(merged[key][0], value, key) is False:
                 raise Refused(
                     f"ข้อมูลหมู่บ้านไม่ตรงกันระหว่างชีต: {key} = '{merged[key][0]}' และ '{value}' ที่ชีต {sheet} เซลล์ {cell} "
-                    f"(header blocks disagree on {key}: '{merged[key][0]}' vs '{value}' in sheet {sheet}, cell {cell})")
+                    f"(header blocks disagree on {key}: '{merged[key][0]}' vs '{value}' in sheet {sheet}, cell {cell})"
+                )
             merged.setdefault(key, (value, f"{sheet}!{cell}"))
     return merged
 
@@ -68,7 +70,7 @@ def _same(a, b, key) -> bool:
             return parse.integer(a) == parse.integer(b)
     except ValueError:
         pass
-    if key == "village_code":               # a code typed as a number cell is 54060407.0
+    if key == "village_code":  # a code typed as a number cell is 54060407.0
         return code_text(a) == code_text(b)
     return area_name(a) == area_name(b)
 
@@ -92,13 +94,15 @@ def _year_and_month(block: dict) -> tuple[int, dt.date | None]:
     if fy is None:
         fy = parse.fiscal_year_of(month)
     if month is not None and parse.fiscal_year_of(month) != fy:
-        raise Refused(f"เดือนที่รายงาน {month:%Y-%m} ไม่อยู่ในปีงบประมาณ {fy} "
-                      f"(report month {month:%Y-%m} is outside fiscal year {fy})")
+        raise Refused(
+            f"เดือนที่รายงาน {month:%Y-%m} ไม่อยู่ในปีงบประมาณ {fy} (report month {month:%Y-%m} is outside fiscal year {fy})"
+        )
     return fy, month
 
 
-def parse_file(path: Path, register: Register, current_roster: Callable[[str, str, int], records.People],
-          data: bytes | None = None) -> Parsed:
+def parse_file(
+    path: Path, register: Register, current_roster: Callable[[str, str, int], records.People], data: bytes | None = None
+) -> Parsed:
     """Read (from `data`, the file's bytes, if given) and parse a file without touching the
     warehouse; Refused/FileRefused end it."""
     grids = read(path, data)
@@ -111,7 +115,9 @@ def parse_file(path: Path, register: Register, current_roster: Callable[[str, st
         t = locate(g, kind if kind in DATA_KINDS else None)
         if t is None:
             if kind in DATA_KINDS:
-                raise Refused(f"ชีต '{g.name}': ไม่พบแถวหัวตาราง (sheet '{g.name}': no header row found in the first rows)")
+                raise Refused(
+                    f"ชีต '{g.name}': ไม่พบแถวหัวตาราง (sheet '{g.name}': no header row found in the first rows)"
+                )
             ignored.append(g.name)
             continue
         if any(o.kind == t.kind for o in tables):
@@ -126,7 +132,10 @@ def parse_file(path: Path, register: Register, current_roster: Callable[[str, st
         if t.kind == "followup" and t.wide:
             missing = [k for k in missing if k not in {m for _, m, _ in t.wide}]
         if missing:
-            raise Refused(f"ชีต '{t.grid.name}' ไม่มีคอลัมน์ {', '.join(missing)} (sheet '{t.grid.name}' lacks column(s) {', '.join(missing)})")
+            raise Refused(
+                f"ชีต '{t.grid.name}' ไม่มีคอลัมน์ {', '.join(missing)} "
+                f"(sheet '{t.grid.name}' lacks column(s) {', '.join(missing)})"
+            )
     block = _block(grids, tables)
     try:
         village = register.resolve(block)
@@ -150,6 +159,5 @@ def parse_file(path: Path, register: Register, current_roster: Callable[[str, st
     else:
         households_known = current_roster("household", code, fy)
     if "followup" in by_kind:
-        parsed.sheets.append(records.followup(by_kind["followup"], code, fy, households_known, set()))
+        parsed.sheets.append(followup.followup(by_kind["followup"], code, fy, households_known, set()))
     return parsed
-
