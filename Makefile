@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test test-fast bench clean clean-data
+.PHONY: help setup demo lint test test-fast bench clean clean-data
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -22,12 +22,17 @@ setup: $(STAMP) ## Create .venv/ and install the project into it
 demo: $(STAMP) ## Synthetic province → warehouse → validation → report site
 	$(BIN)/sammachip demo
 
+lint: $(STAMP) ## Style (ruff) and the layers of docs/architecture.md (import-linter)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo --no-cache
+
 # One pytest worker per core (pytest-xdist); a test file stays on one worker, so its
 # module fixtures (a generated province, a rendered site) are built once.
-test: $(STAMP) ## Run the whole test suite
+test: lint ## Lint, then run the whole test suite
 	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
-test-fast: $(STAMP) ## Tests without the slow end-to-end and browser ones
+test-fast: lint ## Lint, then the tests without the slow end-to-end and browser ones
 	$(BIN)/python -m pytest -q -n auto --dist loadfile -m "not slow and not browser"
 
 bench: $(STAMP) ## Run the benchmarks (they print figures)

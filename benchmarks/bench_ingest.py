@@ -1,6 +1,7 @@
 """Ingest throughput against a bare python-calamine parse of the same files.
 
-    .venv/bin/python benchmarks/bench_ingest.py [--villages 300] [--months 12] [--mess 0] [--repeat 5] [--keep | --raw DIR]
+    .venv/bin/python benchmarks/bench_ingest.py [--villages 300] [--months 12] [--mess 0] [--repeat 5]
+        [--keep | --raw DIR]
 
 Prints: files, records, seconds for the bare parse and for ingest (median of --repeat runs,
 alternating, each ingest into a fresh warehouse), their ratio, rows per second, and peak
@@ -30,10 +31,12 @@ import python_calamine as calamine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipelines import ingest  # noqa: E402
-from pipelines.ingest import register  # noqa: E402
-from pipelines import warehouse  # noqa: E402
-from pipelines.synth import generate  # noqa: E402
+from pipelines import (
+    ingest,
+    warehouse,
+)
+from pipelines.ingest import register
+from pipelines.synth import generate
 
 
 def bare_parse(files: list[Path]) -> float:
@@ -51,8 +54,10 @@ def bare_parse(files: list[Path]) -> float:
 
 def _cpu_seconds() -> float:
     """CPU seconds of this process and of its children that ended (ingest's parse workers)."""
-    return sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
-                                                 resource.getrusage(resource.RUSAGE_CHILDREN)))
+    return sum(
+        r.ru_utime + r.ru_stime
+        for r in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+    )
 
 
 def bare_parallel(files: list[Path], processes: int) -> float:
@@ -81,8 +86,12 @@ def main() -> None:
     ap.add_argument("--villages", type=int, default=300)
     ap.add_argument("--months", type=int, default=12)
     ap.add_argument("--mess", type=int, default=0)
-    ap.add_argument("--repeat", type=int, default=5,
-                    help="runs of each; medians are compared (default 5: single runs spread by +-15 %% on shared vCPUs)")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=5,
+        help="runs of each; medians are compared (default 5: single runs spread by +-15 %% on shared vCPUs)",
+    )
     ap.add_argument("--keep", action="store_true", help="keep the generated files (the path is printed)")
     ap.add_argument("--raw", type=Path, help="use files generated before (a kept raw/ folder) instead")
     args = ap.parse_args()
@@ -92,19 +101,21 @@ def main() -> None:
         if not args.raw:
             t0 = time.perf_counter()
             generate(raw, villages=args.villages, months=args.months, mess=args.mess, seed=1)
-            print(f"generated {args.villages} villages x {args.months} months in {time.perf_counter() - t0:.1f} s"
-                  + (f" into {raw}" if args.keep else ""))
+            print(
+                f"generated {args.villages} villages x {args.months} months in {time.perf_counter() - t0:.1f} s"
+                + (f" into {raw}" if args.keep else "")
+            )
         files = ingest.discover([raw])
-        processes = os.cpu_count() or 1        # ingest's parse workers on a run this size
+        processes = os.cpu_count() or 1  # ingest's parse workers on a run this size
         bare, full, bare_cpu, full_cpu, split = [], [], [], [], []
-        for i in range(args.repeat):        # alternate, so a slow spell of the machine hits all
+        for i in range(args.repeat):  # alternate, so a slow spell of the machine hits all
             cpu = time.process_time()
             bare.append(bare_parse(files))
             bare_cpu.append(time.process_time() - cpu)
             took, rows, cpu = ingest_once(raw, files, tmp / f"w{i}.duckdb")
             full.append(took)
             full_cpu.append(cpu)
-            if i == 0:      # before the pool below: its processes would count as children
+            if i == 0:  # before the pool below: its processes would count as children
                 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
                 workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
             split.append(bare_parallel(files, processes))
@@ -118,8 +129,10 @@ def main() -> None:
         print(f"rows per second  {rows / f:,.0f}")
         print(f"peak RSS         {peak:,.0f} MiB in the first run (largest parse worker {workers_peak:,.0f} MiB)")
         print(f"CPU seconds      bare parse {bc:.2f}, ingest {fc:.2f} (writer and workers): {fc / bc:.2f}x")
-        print(f"parallel bare    split over {processes} processes: {sp:.2f}x faster than one"
-              f" (a 1.5x ingest needs at most {1.5 * sp:.2f}x the bare parse's CPU seconds)")
+        print(
+            f"parallel bare    split over {processes} processes: {sp:.2f}x faster than one"
+            f" (a 1.5x ingest needs at most {1.5 * sp:.2f}x the bare parse's CPU seconds)"
+        )
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)

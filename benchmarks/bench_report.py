@@ -24,12 +24,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import duckdb  # noqa: E402
+import duckdb
 
-from pipelines import ingest  # noqa: E402
-from pipelines.ingest import register  # noqa: E402
-from pipelines import warehouse  # noqa: E402
-from pipelines.report import render_reports  # noqa: E402
+from pipelines import (
+    ingest,
+    warehouse,
+)
+from pipelines.ingest import register
+from pipelines.report import render_reports
 
 BIN = Path(sys.executable).parent
 
@@ -50,11 +52,34 @@ def build(tmp: Path, villages: int | None) -> tuple[Path, str]:
 def cli_pair(db: Path, month: str, village: str, tmp: Path) -> float:
     """papermill CLI then nbconvert CLI for one village, as a person would run them."""
     out_nb, t0 = tmp / "cli_village.ipynb", time.perf_counter()
-    subprocess.run([str(BIN / "papermill"), str(ROOT / "notebooks" / "village.ipynb"), str(out_nb), "-k", "python3",
-                    "-p", "warehouse", str(db), "-p", "month", month, "-p", "village_code", village, "--no-progress-bar"],
-                   check=True, capture_output=True, cwd=ROOT)
-    subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(out_nb)],
-                   check=True, capture_output=True, cwd=ROOT)
+    subprocess.run(
+        [
+            str(BIN / "papermill"),
+            str(ROOT / "notebooks" / "village.ipynb"),
+            str(out_nb),
+            "-k",
+            "python3",
+            "-p",
+            "warehouse",
+            str(db),
+            "-p",
+            "month",
+            month,
+            "-p",
+            "village_code",
+            village,
+            "--no-progress-bar",
+        ],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    subprocess.run(
+        [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(out_nb)],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
     return time.perf_counter() - t0
 
 
@@ -84,8 +109,10 @@ def main() -> None:
         district_s = time.perf_counter() - t0
         per = district_s / len(batch.ok)
         print(f"CLI papermill+nbconvert, one village   {one:.2f} s (median of {', '.join(f'{c:.2f}' for c in cli)})")
-        print(f"district {district} batch                {len(batch.ok)} village reports in {district_s:.1f} s "
-              f"({len(batch.failed)} failed), workers={args.workers}")
+        print(
+            f"district {district} batch                {len(batch.ok)} village reports in {district_s:.1f} s "
+            f"({len(batch.failed)} failed), workers={args.workers}"
+        )
         print(f"amortised per village report         {per:.3f} s")
         print(f"ratio                                {one / per:.1f}x (target >= 20x)")
 
@@ -93,8 +120,10 @@ def main() -> None:
             t0 = time.perf_counter()
             site = render_reports(db, month, tmp / "province_site", workers=args.workers)
             total = time.perf_counter() - t0
-            print(f"whole province                       {len(site.ok)} reports in {total:.1f} s "
-                  f"({len(site.failed)} failed; target <= 300 s)")
+            print(
+                f"whole province                       {len(site.ok)} reports in {total:.1f} s "
+                f"({len(site.failed)} failed; target <= 300 s)"
+            )
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(f"peak RSS                             {peak:,.0f} MiB (largest worker/kernel {kids:,.0f} MiB)")

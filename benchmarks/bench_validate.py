@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipelines.ingest import register  # noqa: E402
-from pipelines.quality import validate  # noqa: E402
-from pipelines import warehouse  # noqa: E402
+from pipelines import warehouse
+from pipelines.ingest import register
+from pipelines.quality import validate
 
 FILL = """
 INSERT INTO register_village (village_code, village_no, village_name, subdistrict_code)
@@ -42,7 +42,8 @@ WHERE NOT (f.file_id % 50 = 0 AND t = 4);            -- every 50th village is a 
 
 INSERT INTO household_data (file_id, sheet, row_number, fiscal_year, village_code, full_name, citizen_id, house_no,
     members, trainer_citizen_id, occupation, occupation_group, trained_on, income_before, expense_before, status)
-SELECT f.file_id, 'ครัวเรือน', h + 2, 2569, f.village_code, 'ครัวเรือน ' || h, '1' || f.village_code || lpad(h::VARCHAR, 4, '0'),
+SELECT f.file_id, 'ครัวเรือน', h + 2, 2569, f.village_code, 'ครัวเรือน ' || h,
+       '1' || f.village_code || lpad(h::VARCHAR, 4, '0'),
        h || '/1', 4, '3' || f.village_code || lpad((h // 4)::VARCHAR, 4, '0'),
        ['ย้อมผ้าหม้อห้อม', 'เลี้ยงไก่ไข่', 'น้ำพริก'][h % 3 + 1], ['processing', 'agriculture', 'processing'][h % 3 + 1],
        DATE '2025-10-05', 3000 + (hash(f.village_code, h) % 4000), 2000, 'active'
@@ -68,8 +69,10 @@ def main() -> None:
         register.load_areas(con)
         for stmt in FILL.split(";\n"):
             if stmt.strip():
-                con.execute(stmt, {k: v for k, v in {"villages": args.villages, "months": args.months}.items()
-                                   if f"${k}" in stmt})
+                con.execute(
+                    stmt,
+                    {k: v for k, v in {"villages": args.villages, "months": args.months}.items() if f"${k}" in stmt},
+                )
         warehouse.record_carried(con)
         rows = con.execute("SELECT (SELECT count(*) FROM followup), (SELECT count(*) FROM village)").fetchone()
         month = f"{2025 + (9 + args.months - 1) // 12}-{(9 + args.months - 1) % 12 + 1:02d}"

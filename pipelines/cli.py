@@ -29,8 +29,12 @@ def parse_month(value: str) -> str:
 
 
 def _month_option(required: bool = True):
-    return click.option("--month", required=required, callback=lambda c, p, v: parse_month(v) if v else v,
-                        help="Calendar month, YYYY-MM (BE 2568-10 accepted).")
+    return click.option(
+        "--month",
+        required=required,
+        callback=lambda c, p, v: parse_month(v) if v else v,
+        help="Calendar month, YYYY-MM (BE 2568-10 accepted).",
+    )
 
 
 def _log_to_file(log_dir: Path) -> None:
@@ -38,8 +42,7 @@ def _log_to_file(log_dir: Path) -> None:
     from logging.handlers import RotatingFileHandler
 
     log_dir.mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(log_dir / "sammachip.log", maxBytes=5 * 1024 * 1024, backupCount=10,
-                                  encoding="utf-8")
+    handler = RotatingFileHandler(log_dir / "sammachip.log", maxBytes=5 * 1024 * 1024, backupCount=10, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     handler.setLevel(logging.INFO)
     logging.getLogger().addHandler(handler)
@@ -61,10 +64,20 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--warehouse", type=click.Path(path_type=Path), default=config.DEFAULT_WAREHOUSE,
-              show_default=True, help="DuckDB warehouse file.")
-@click.option("--reports", type=click.Path(path_type=Path), default=config.REPORTS_DIR,
-              show_default=True, help="Folder of the report site.")
+@click.option(
+    "--warehouse",
+    type=click.Path(path_type=Path),
+    default=config.DEFAULT_WAREHOUSE,
+    show_default=True,
+    help="DuckDB warehouse file.",
+)
+@click.option(
+    "--reports",
+    type=click.Path(path_type=Path),
+    default=config.REPORTS_DIR,
+    show_default=True,
+    help="Folder of the report site.",
+)
 @click.option("--quiet", is_flag=True, help="Print only errors.")
 @click.option("--verbose", is_flag=True, help="Log every file and report to the console, not only to the log file.")
 @click.version_option(package_name="sammachip")
@@ -87,8 +100,13 @@ def main(click_ctx: click.Context, warehouse: Path, reports: Path, quiet: bool, 
 
 
 @main.command()
-@click.option("--csv", "csv_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Village register CSV: village_code,village_name[,village_no] (UTF-8).")
+@click.option(
+    "--csv",
+    "csv_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Village register CSV: village_code,village_name[,village_no] (UTF-8).",
+)
 @click.pass_obj
 def register(ctx: Ctx, csv_path: Path) -> None:
     """Load or update the village register (official areas come from geothai)."""
@@ -112,12 +130,18 @@ def register(ctx: Ctx, csv_path: Path) -> None:
 @click.option("--villages", type=int, default=None, help="How many villages (default: all in the register).")
 @click.option("--months", type=int, default=3, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--mess", type=click.IntRange(0, 3), default=0, show_default=True,
-              help="0 clean layout … 3 every real-world variant of the spec.")
+@click.option(
+    "--mess",
+    type=click.IntRange(0, 3),
+    default=0,
+    show_default=True,
+    help="0 clean layout … 3 every real-world variant of the spec.",
+)
 @click.option("--fiscal-year", type=int, default=2569, show_default=True, help="BE fiscal year.")
 @click.pass_obj
-def synth(ctx: Ctx, out: Path, province: str, villages: int | None, months: int, seed: int, mess: int,
-          fiscal_year: int) -> None:
+def synth(
+    ctx: Ctx, out: Path, province: str, villages: int | None, months: int, seed: int, mess: int, fiscal_year: int
+) -> None:
     """Synthetic register CSV + village workbooks (with the truth ingest should load)."""
     import geothai
 
@@ -127,8 +151,9 @@ def synth(ctx: Ctx, out: Path, province: str, villages: int | None, months: int,
         raise click.BadParameter(f"no province with code '{province}'", param_hint="--province")
     if not 1 <= months <= 12:
         raise click.BadParameter("months must be 1..12", param_hint="--months")
-    summary = generate(out, province=province, villages=villages, months=months, seed=seed, mess=mess,
-                       fiscal_year=fiscal_year)
+    summary = generate(
+        out, province=province, villages=villages, months=months, seed=seed, mess=mess, fiscal_year=fiscal_year
+    )
     ctx.say(f"synthetic inputs in {out}: {summary}")
 
 
@@ -167,8 +192,10 @@ def validate(ctx: Ctx, fiscal_year: int | None, month: str | None) -> None:
     from pipelines.ops import steps
 
     result = steps.run_validate(ctx, fiscal_year, month)
-    ctx.say(f"validation {result.run_id}: {result.errors} errors, {result.warnings} warnings "
-            f"(see the validation_issue view; Data Docs: {result.docs_index})")
+    ctx.say(
+        f"validation {result.run_id}: {result.errors} errors, {result.warnings} warnings "
+        f"(see the validation_issue view; Data Docs: {result.docs_index})"
+    )
     if result.errors:
         sys.exit(1)
 
@@ -197,8 +224,14 @@ def report(ctx: Ctx, month: str, villages, districts, province, workers: int) ->
 
 @main.command("export")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--format", "formats", type=click.Choice(["parquet", "csv"]), multiple=True,
-              default=("parquet", "csv"), show_default=True)
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(["parquet", "csv"]),
+    multiple=True,
+    default=("parquet", "csv"),
+    show_default=True,
+)
 @click.pass_obj
 def export_cmd(ctx: Ctx, out: Path, formats: tuple[str, ...]) -> None:
     """The contract views as Parquet and CSV (with BOM); masked IDs, no names."""
@@ -248,8 +281,14 @@ def shortlist(ctx: Ctx, fiscal_year: int, month: str | None, out: Path) -> None:
 
 @main.command()
 @_month_option()
-@click.option("--raw", "raw_dir", type=click.Path(file_okay=False, path_type=Path), default=config.RAW_DIR,
-              show_default=True, help="Folder of received files.")
+@click.option(
+    "--raw",
+    "raw_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=config.RAW_DIR,
+    show_default=True,
+    help="Folder of received files.",
+)
 @click.pass_obj
 def monthly(ctx: Ctx, month: str, raw_dir: Path) -> None:
     """Ingest new files, validate, report; write reports/<month>/manifest.json."""
@@ -263,8 +302,13 @@ def monthly(ctx: Ctx, month: str, raw_dir: Path) -> None:
 @click.option("--villages", type=int, default=None, help="How many villages (default: the whole province).")
 @click.option("--months", type=int, default=3, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--mess", type=click.IntRange(0, 3), default=2, show_default=True,
-              help="2: the spec's common variants plus a few quota breaches and bad rows to find.")
+@click.option(
+    "--mess",
+    type=click.IntRange(0, 3),
+    default=2,
+    show_default=True,
+    help="2: the spec's common variants plus a few quota breaches and bad rows to find.",
+)
 @click.option("--province", default="54", show_default=True)
 @click.pass_obj
 def demo(ctx: Ctx, villages: int | None, months: int, seed: int, mess: int, province: str) -> None:

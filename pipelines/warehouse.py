@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 from filelock import FileLock, Timeout
@@ -26,7 +26,7 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
         legacy = _rows_with_superseded_by(con)
         if legacy:
             _drop_views(con)
-            for kind, table in legacy.items():
+            for table in legacy.values():
                 con.execute(f"ALTER TABLE {table}_row RENAME TO {table}_data")
         for path in _sql_files(config.SCHEMA_DIR):
             con.execute(path.read_text(encoding="utf-8"))
@@ -47,14 +47,16 @@ _ROW_TABLES = {"trainers": "trainer", "households": "household", "followup": "fo
 
 def _rows_with_superseded_by(con) -> dict[str, str]:
     """Row tables in the layout before `carried` (each row marked superseded_by): kind → name."""
-    tables = {name for (name,) in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
+    tables = {
+        name for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()
+    }
     return {kind: t for kind, t in _ROW_TABLES.items() if f"{t}_row" in tables}
 
 
 def _drop_views(con) -> None:
-    for (name,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main'"
-                               ).fetchall():
+    for (name,) in con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main'"
+    ).fetchall():
         con.execute(f'DROP VIEW IF EXISTS "{name}"')
 
 
@@ -101,7 +103,8 @@ def _connect_when_free(path: Path, deadline: float) -> duckdb.DuckDBPyConnection
                 raise WarehouseBusy(
                     f"the warehouse {path} is open in another program"
                     + (f" (process {holder[1]})" if holder else "")
-                    + "; close it (a notebook or DuckDB session) and run again") from None
+                    + "; close it (a notebook or DuckDB session) and run again"
+                ) from None
             time.sleep(pause)
             pause = min(pause * 2, 2.0)
 

@@ -41,8 +41,10 @@ def require_chromium() -> str:
     path = find_chromium()
     if path:
         return path
-    reason = ("no headless Chromium found (looked for " + ", ".join(CANDIDATES) + "); "
-              "install it with: apt-get install -y chromium fonts-thai-tlwg")
+    reason = (
+        "no headless Chromium found (looked for " + ", ".join(CANDIDATES) + "); "
+        "install it with: apt-get install -y chromium fonts-thai-tlwg"
+    )
     if IN_CI:
         pytest.fail(f"CI=true but {reason}", pytrace=False)
     pytest.skip(reason)
@@ -63,8 +65,8 @@ def thai_fonts() -> list[str]:
 class Plot:
     id: str
     classes: list[str]
-    main_svgs: int = 0          # <svg class="main-svg">: Plotly drew the figure's layers
-    traces: int = 0             # <g class="trace ...">: and its data
+    main_svgs: int = 0  # <svg class="main-svg">: Plotly drew the figure's layers
+    traces: int = 0  # <g class="trace ...">: and its data
 
     @property
     def drawn(self) -> bool:
@@ -77,15 +79,15 @@ class Dom(HTMLParser):
     def __init__(self, html: str):
         super().__init__(convert_charrefs=True)
         self.title = ""
-        self.headings: list[tuple[str, str]] = []       # (h1|h2|h3, text)
+        self.headings: list[tuple[str, str]] = []  # (h1|h2|h3, text)
         self.plots: dict[str, Plot] = {}
-        self.scripts: list[str] = []                    # <script src>
-        self.stylesheets: list[str] = []                # <link rel=stylesheet href>
-        self.images: list[str] = []                     # <img src>
-        self.links: list[str] = []                      # <a href>
+        self.scripts: list[str] = []  # <script src>
+        self.stylesheets: list[str] = []  # <link rel=stylesheet href>
+        self.images: list[str] = []  # <img src>
+        self.links: list[str] = []  # <a href>
         self.tables = 0
         self._text: list[str] = []
-        self._skip = 0                                  # inside <script>/<style>
+        self._skip = 0  # inside <script>/<style>
         self._plot: Plot | None = None
         self._plot_depth = 0
         self._heading: list[str] | None = None
@@ -158,7 +160,7 @@ class Dom(HTMLParser):
 @dataclass
 class Page:
     url: str
-    html: str                                        # the DOM after the scripts ran
+    html: str  # the DOM after the scripts ran
     console: list[str] = field(default_factory=list)
     network: list[str] = field(default_factory=list)  # http(s)/ws URLs the page asked for
     returncode: int = 0
@@ -177,14 +179,30 @@ class Page:
 
 def _flags(profile: Path, netlog: Path, budget_ms: int) -> list[str]:
     return [
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--no-first-run", "--no-default-browser-check", "--disable-extensions", "--disable-sync",
-        "--disable-background-networking", "--disable-component-update", "--disable-default-apps",
-        "--disable-domain-reliability", "--no-pings", "--mute-audio", "--hide-scrollbars",
-        f"--user-data-dir={profile}", "--window-size=1280,1024", "--lang=th",
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--disable-extensions",
+        "--disable-sync",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-default-apps",
+        "--disable-domain-reliability",
+        "--no-pings",
+        "--mute-audio",
+        "--hide-scrollbars",
+        f"--user-data-dir={profile}",
+        "--window-size=1280,1024",
+        "--lang=th",
         # No network: nothing resolves, and everything goes to a proxy on a closed port.
-        "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9",
-        f"--log-net-log={netlog}", "--enable-logging=stderr", "--v=0",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        "--proxy-server=127.0.0.1:9",
+        f"--log-net-log={netlog}",
+        "--enable-logging=stderr",
+        "--v=0",
         f"--virtual-time-budget={budget_ms}",
     ]
 
@@ -201,7 +219,7 @@ def _requests(netlog: Path) -> list[str]:
         return []
     try:
         log = json.loads(raw)
-    except json.JSONDecodeError:                  # a log cut short: close it and try again
+    except json.JSONDecodeError:  # a log cut short: close it and try again
         log = json.loads(raw.rstrip(",") + "]}")
     types = log.get("constants", {}).get("logEventTypes", {})
     wanted = {types.get("URL_REQUEST_START_JOB"), types.get("REQUEST_ALIVE")} - {None}
@@ -217,23 +235,33 @@ def _requests(netlog: Path) -> list[str]:
     return list(dict.fromkeys(urls))
 
 
-def open_page(target: str | Path, chromium: str | None = None, budget_ms: int = 10_000,
-              timeout: float = 90, screenshot: Path | None = None) -> Page:
+def open_page(
+    target: str | Path,
+    chromium: str | None = None,
+    budget_ms: int = 10_000,
+    timeout: float = 90,
+    screenshot: Path | None = None,
+) -> Page:
     """Open a local file (or URL) in a fresh headless Chromium; the DOM once scripts ran."""
     chromium = chromium or require_chromium()
     url = Path(target).resolve().as_uri() if not str(target).startswith(("file:", "http:", "https:")) else str(target)
     last: Page | None = None
-    for _attempt in range(2):                     # a browser that failed to start gets one more go
+    for _attempt in range(2):  # a browser that failed to start gets one more go
         with tempfile.TemporaryDirectory(prefix="smc-chromium-") as tmp:
             netlog = Path(tmp) / "net.json"
             args = [chromium, *_flags(Path(tmp) / "profile", netlog, budget_ms)]
             args += [f"--screenshot={screenshot}"] if screenshot else ["--dump-dom"]
-            proc = subprocess.Popen(args + [url], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
+            proc = subprocess.Popen(
+                args + [url],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
             try:
                 out, err = proc.communicate(timeout=timeout)
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)      # the browser and its helpers, nothing else
+                os.killpg(proc.pid, signal.SIGKILL)  # the browser and its helpers, nothing else
                 out, err = proc.communicate()
                 raise AssertionError(f"Chromium did not finish {url} within {timeout} s") from None
             stderr = err.decode("utf-8", "replace")
@@ -261,8 +289,11 @@ def remote_refs(html: str) -> list[str]:
 
     Plain <a href="https://..."> links are not loads and are left alone.
     """
-    refs = re.findall(r"<(?:script|link|img|iframe|source|video|audio)\b[^>]*?\b(?:src|href)\s*=\s*[\"']?((?:https?:)?//[^\"'\s>]+)",
-                      html, re.IGNORECASE)
+    refs = re.findall(
+        r"<(?:script|link|img|iframe|source|video|audio)\b[^>]*?\b(?:src|href)\s*=\s*[\"']?((?:https?:)?//[^\"'\s>]+)",
+        html,
+        re.IGNORECASE,
+    )
     refs += re.findall(r"@import\s+(?:url\()?[\"']?((?:https?:)?//[^\"')\s]+)", html, re.IGNORECASE)
     refs += re.findall(r"url\(\s*[\"']?((?:https?:)?//[^\"')\s]+)", html, re.IGNORECASE)
     return refs

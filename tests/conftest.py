@@ -37,9 +37,8 @@ def register_csv(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def con(tmp_path: Path, register_csv: Path):
-    from pipelines.ingest import register
-
     from pipelines import warehouse
+    from pipelines.ingest import register
 
     c = warehouse.connect(tmp_path / "w.duckdb")
     register.load_register(c, register_csv)
@@ -64,7 +63,7 @@ def write_xlsx(path: Path, sheets: dict[str, list[list]], merged: dict[str, list
         for row in rows:
             ws.append(row)
         for row in ws.iter_rows():
-            for cell in row:        # text typed with a leading = is text, not a formula
+            for cell in row:  # text typed with a leading = is text, not a formula
                 if isinstance(cell.value, str) and cell.value.startswith("="):
                     cell.data_type = "s"
         for rng in (merged or {}).get(name, []):
@@ -74,21 +73,51 @@ def write_xlsx(path: Path, sheets: dict[str, list[list]], merged: dict[str, list
 
 
 COVER = [
-    ["จังหวัด", "แพร่"], ["อำเภอ", "เมืองแพร่"], ["ตำบล", "น้ำชำ"], ["หมู่ที่", 1],
-    ["ชื่อหมู่บ้าน", "บ้านน้ำชำ"], ["รหัสหมู่บ้าน", "54010301"], ["ปีงบประมาณ", 2569],
-    ["ประจำเดือน", "ตุลาคม 2568"], ["ผู้รายงาน", "นางสาวทดสอบ ระบบ"],
+    ["จังหวัด", "แพร่"],
+    ["อำเภอ", "เมืองแพร่"],
+    ["ตำบล", "น้ำชำ"],
+    ["หมู่ที่", 1],
+    ["ชื่อหมู่บ้าน", "บ้านน้ำชำ"],
+    ["รหัสหมู่บ้าน", "54010301"],
+    ["ปีงบประมาณ", 2569],
+    ["ประจำเดือน", "ตุลาคม 2568"],
+    ["ผู้รายงาน", "นางสาวทดสอบ ระบบ"],
 ]
 TRAINER_HEADER = ["ลำดับ", "คำนำหน้า", "ชื่อ-สกุล", "เลขประจำตัวประชาชน", "บทบาท", "ความเชี่ยวชาญ", "โทรศัพท์"]
-HOUSEHOLD_HEADER = ["ลำดับ", "คำนำหน้า", "ชื่อ-สกุล", "เลขประจำตัวประชาชน", "บ้านเลขที่", "จำนวนสมาชิก",
-                    "วิทยากรผู้ดูแล", "อาชีพที่ฝึก", "ประเภทอาชีพ", "วันที่ฝึกอบรม", "รายได้ก่อนฝึก (บาท/เดือน)",
-                    "รายจ่ายก่อนฝึก (บาท/เดือน)", "สถานะ", "หมายเหตุ"]
-FOLLOWUP_HEADER = ["เลขประจำตัวประชาชน", "เดือน", "ประกอบอาชีพ", "รายได้ (บาท/เดือน)", "รายจ่าย (บาท/เดือน)",
-                   "เงินออม (บาท/เดือน)", "กลุ่มอาชีพ", "ผลิตภัณฑ์", "ประเภทผลิตภัณฑ์ OTOP", "มาตรฐานผลิตภัณฑ์",
-                   "ช่องทางจำหน่าย"]
+HOUSEHOLD_HEADER = [
+    "ลำดับ",
+    "คำนำหน้า",
+    "ชื่อ-สกุล",
+    "เลขประจำตัวประชาชน",
+    "บ้านเลขที่",
+    "จำนวนสมาชิก",
+    "วิทยากรผู้ดูแล",
+    "อาชีพที่ฝึก",
+    "ประเภทอาชีพ",
+    "วันที่ฝึกอบรม",
+    "รายได้ก่อนฝึก (บาท/เดือน)",
+    "รายจ่ายก่อนฝึก (บาท/เดือน)",
+    "สถานะ",
+    "หมายเหตุ",
+]
+FOLLOWUP_HEADER = [
+    "เลขประจำตัวประชาชน",
+    "เดือน",
+    "ประกอบอาชีพ",
+    "รายได้ (บาท/เดือน)",
+    "รายจ่าย (บาท/เดือน)",
+    "เงินออม (บาท/เดือน)",
+    "กลุ่มอาชีพ",
+    "ผลิตภัณฑ์",
+    "ประเภทผลิตภัณฑ์ OTOP",
+    "มาตรฐานผลิตภัณฑ์",
+    "ช่องทางจำหน่าย",
+]
 
 
-def village_sheets(village_serial: int = 1, months: int = 1, households: int = 20, trainers: int = 5,
-                   sages: int = 1) -> dict[str, list[list]]:
+def village_sheets(
+    village_serial: int = 1, months: int = 1, households: int = 20, trainers: int = 5, sages: int = 1
+) -> dict[str, list[list]]:
     """A clean village workbook's sheets with known values (income_before 5000 + 100 i)."""
     tr_ids = [citizen_id(f"35401{village_serial:02d}00{t:03d}") for t in range(trainers)]
     trainer_rows = [list(TRAINER_HEADER)] + [
@@ -97,8 +126,22 @@ def village_sheets(village_serial: int = 1, months: int = 1, households: int = 2
     ]
     hh_ids = [citizen_id(f"15401{village_serial:02d}01{h:03d}") for h in range(households)]
     household_rows = [list(HOUSEHOLD_HEADER)] + [
-        [h + 1, "นาง", f"ครัวเรือน{h} ทดสอบ", hh_ids[h], f"{h + 1}/1", 4, f"นายวิทยากร{h // 4 % trainers} ทดสอบ",
-         "ย้อมผ้าหม้อห้อม", "แปรรูป", dt.datetime(2025, 10, 5), 5000 + 100 * h, 3000, "", ""]
+        [
+            h + 1,
+            "นาง",
+            f"ครัวเรือน{h} ทดสอบ",
+            hh_ids[h],
+            f"{h + 1}/1",
+            4,
+            f"นายวิทยากร{h // 4 % trainers} ทดสอบ",
+            "ย้อมผ้าหม้อห้อม",
+            "แปรรูป",
+            dt.datetime(2025, 10, 5),
+            5000 + 100 * h,
+            3000,
+            "",
+            "",
+        ]
         for h in range(households)
     ]
     followup_rows = [list(FOLLOWUP_HEADER)]
@@ -106,13 +149,28 @@ def village_sheets(village_serial: int = 1, months: int = 1, households: int = 2
         month = dt.date(2025 + (9 + m) // 12, (9 + m) % 12 + 1, 1)
         for h in range(households):
             practising = h % 10 != 9
-            followup_rows.append([hh_ids[h], f"{month.month}/{month.year + 543}", "ใช่" if practising else "ไม่ใช่",
-                                  6000 + 100 * h + 50 * m if practising else None, 2000 if practising else None,
-                                  500, "กลุ่มหม้อห้อม", "เสื้อหม้อห้อม", "ผ้าและเครื่องแต่งกาย", "มผช.",
-                                  "ตลาดชุมชน, ออนไลน์"])
+            followup_rows.append(
+                [
+                    hh_ids[h],
+                    f"{month.month}/{month.year + 543}",
+                    "ใช่" if practising else "ไม่ใช่",
+                    6000 + 100 * h + 50 * m if practising else None,
+                    2000 if practising else None,
+                    500,
+                    "กลุ่มหม้อห้อม",
+                    "เสื้อหม้อห้อม",
+                    "ผ้าและเครื่องแต่งกาย",
+                    "มผช.",
+                    "ตลาดชุมชน, ออนไลน์",
+                ]
+            )
     # fresh lists throughout: a test that edits its sheets never edits the module's headers
-    return {"ข้อมูลหมู่บ้าน": [list(r) for r in COVER], "วิทยากร": trainer_rows, "ครัวเรือน": household_rows,
-            "ติดตาม": followup_rows}
+    return {
+        "ข้อมูลหมู่บ้าน": [list(r) for r in COVER],
+        "วิทยากร": trainer_rows,
+        "ครัวเรือน": household_rows,
+        "ติดตาม": followup_rows,
+    }
 
 
 def write_xls(path: Path, sheets: dict[str, list[list]]) -> Path:
@@ -141,5 +199,6 @@ def write_ods(path: Path, sheets: dict[str, list[list]]) -> Path:
         for name, rows in sheets.items():
             width = max(len(r) for r in rows)
             pd.DataFrame([list(r) + [None] * (width - len(r)) for r in rows]).to_excel(
-                writer, sheet_name=name, header=False, index=False)
+                writer, sheet_name=name, header=False, index=False
+            )
     return path

@@ -23,9 +23,9 @@ STATE = {
     "followup": "SELECT * FROM followup",
     "village_month": "SELECT * FROM village_month",
     "source_file": "SELECT path, sha256, village_code, fiscal_year, report_month, status, rows_loaded, "
-                   "rows_rejected, rows_skipped, message FROM source_file",
+    "rows_rejected, rows_skipped, message FROM source_file",
     "rejected_row": "SELECT f.path, r.sheet, r.row_number, r.column_name, r.value, r.reason "
-                    "FROM rejected_row r JOIN source_file f USING (file_id)",
+    "FROM rejected_row r JOIN source_file f USING (file_id)",
     "validation_issue": "SELECT check_name, severity, fiscal_year, village_code, month, detail FROM validation_issue",
     "otop_candidate": "SELECT * EXCLUDE (run_id) FROM otop_candidate",
 }
@@ -38,13 +38,28 @@ def province(out: Path) -> Path:
 
 
 def cmd(root: Path, raw: Path) -> list[str]:
-    return [sys.executable, "-m", "pipelines", "--warehouse", str(root / "w.duckdb"), "--reports",
-            str(root / "reports"), "monthly", "--month", MONTH, "--raw", str(raw)]
+    return [
+        sys.executable,
+        "-m",
+        "pipelines",
+        "--warehouse",
+        str(root / "w.duckdb"),
+        "--reports",
+        str(root / "reports"),
+        "monthly",
+        "--month",
+        MONTH,
+        "--raw",
+        str(raw),
+    ]
 
 
 def env(root: Path, batch: int | None = None) -> dict:
-    return {**os.environ, "SAMMACHIP_LOG_DIR": str(root / "logs"),
-            **({"SAMMACHIP_INGEST_BATCH": str(batch)} if batch else {})}
+    return {
+        **os.environ,
+        "SAMMACHIP_LOG_DIR": str(root / "logs"),
+        **({"SAMMACHIP_INGEST_BATCH": str(batch)} if batch else {}),
+    }
 
 
 def run(root: Path, raw: Path) -> int:
@@ -65,8 +80,11 @@ def state(root: Path) -> dict:
 def site(root: Path) -> dict[str, tuple[float, str]]:
     """Every page of the month's site: its modification time and a digest of its bytes."""
     folder = root / "reports" / MONTH
-    return {p.relative_to(folder).as_posix(): (p.stat().st_mtime, hashlib.sha256(p.read_bytes()).hexdigest())
-            for p in folder.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_mtime, hashlib.sha256(p.read_bytes()).hexdigest())
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
 
 
 def pages(root: Path) -> set[str]:

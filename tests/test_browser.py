@@ -13,8 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
-
-from browser import THAI, Dom, IN_CI, local_target, open_page, remote_refs, require_chromium, thai_fonts
+from browser import IN_CI, THAI, Dom, local_target, open_page, remote_refs, require_chromium, thai_fonts
 from conftest_report import build_warehouse
 
 pytestmark = pytest.mark.browser
@@ -35,8 +34,8 @@ def chromium() -> str:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, chromium) -> Path:
     """reports/<month>/ with Data Docs and every report of the small warehouse."""
-    from pipelines.quality import validate
     from pipelines import warehouse
+    from pipelines.quality import validate
     from pipelines.report import render_reports
 
     tmp = tmp_path_factory.mktemp("browser")
@@ -44,12 +43,13 @@ def site(tmp_path_factory, chromium) -> Path:
     root = tmp / "reports" / MONTH
     con = warehouse.connect(wh)
     try:
-        summary = validate.validate(con, month=MONTH, docs_dir=root / "data_docs")   # as cli.run_validate
+        summary = validate.validate(con, month=MONTH, docs_dir=root / "data_docs")  # as cli.run_validate
     finally:
         con.close()
     assert summary.docs_index == root / "data_docs" / "index.html"
-    rendered = render_reports(wh, MONTH, tmp / "reports", villages=list(VILLAGES), districts=["5401"],
-                              province="54", workers=2)
+    rendered = render_reports(
+        wh, MONTH, tmp / "reports", villages=list(VILLAGES), districts=["5401"], province="54", workers=2
+    )
     assert not rendered.failed, [str(r) for r in rendered.failed]
     return root
 
@@ -74,17 +74,22 @@ def _plot_ids(html: str) -> list[str]:
 def test_the_network_is_cut_off_and_a_cdn_load_is_seen(tmp_path, chromium):
     """The NetLog check is not vacuous: a page that wants a CDN is caught, and gets nothing."""
     page = tmp_path / "cdn.html"
-    page.write_text('<!DOCTYPE html><html><head><meta charset="utf-8">'
-                    '<script src="https://cdn.plot.ly/plotly-2.35.2.min.js"></script>'
-                    '<link rel="stylesheet" href="https://example.com/site.css"></head><body>'
-                    '<img src="http://example.org/logo.png"><p id="p">ยังไม่โหลด</p>'
-                    '<script>document.getElementById("p").textContent = '
-                    'typeof Plotly === "undefined" ? "ไม่มี Plotly" : "มี Plotly";</script></body></html>',
-                    encoding="utf-8")
+    page.write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8">'
+        '<script src="https://cdn.plot.ly/plotly-2.35.2.min.js"></script>'
+        '<link rel="stylesheet" href="https://example.com/site.css"></head><body>'
+        '<img src="http://example.org/logo.png"><p id="p">ยังไม่โหลด</p>'
+        '<script>document.getElementById("p").textContent = '
+        'typeof Plotly === "undefined" ? "ไม่มี Plotly" : "มี Plotly";</script></body></html>',
+        encoding="utf-8",
+    )
     got = open_page(page, chromium)
-    assert "ไม่มี Plotly" in got.dom.text                              # the script ran; the CDN gave nothing
-    assert {"https://cdn.plot.ly/plotly-2.35.2.min.js", "https://example.com/site.css",
-            "http://example.org/logo.png"} <= set(got.network), got.network
+    assert "ไม่มี Plotly" in got.dom.text  # the script ran; the CDN gave nothing
+    assert {
+        "https://cdn.plot.ly/plotly-2.35.2.min.js",
+        "https://example.com/site.css",
+        "http://example.org/logo.png",
+    } <= set(got.network), got.network
     assert remote_refs(page.read_text(encoding="utf-8"))
 
 
@@ -99,10 +104,12 @@ def test_report_font_stack_draws_thai_glyphs(site, chromium, tmp_path):
         '</head><body><p>สัมมาชีพชุมชน</p><pre id="out"></pre><script>'
         'const c = document.createElement("canvas").getContext("2d");'
         'c.font = "40px " + getComputedStyle(document.body).fontFamily;'
-        'const w = s => c.measureText(s).width;'
+        "const w = s => c.measureText(s).width;"
         'const thai = ["ก", "ม", "า", "ส", "ช", "ุ"].map(w);'
         'document.getElementById("out").textContent = JSON.stringify({thai, notdef: w("\\u0378")});'
-        '</script></body></html>', encoding="utf-8")
+        "</script></body></html>",
+        encoding="utf-8",
+    )
     try:
         got = open_page(probe, chromium)
     finally:
@@ -189,7 +196,7 @@ def test_data_docs_index_opens_offline(site, pages):
     dom = page.dom
     assert page.network == [] and not page.errors, (page.network, page.errors)
     assert THAI.search(dom.title) and "2569" in dom.title
-    assert dom.tables >= 1 or "ผ่านทุกการตรวจ" in dom.text                 # the failed-checks summary
+    assert dom.tables >= 1 or "ผ่านทุกการตรวจ" in dom.text  # the failed-checks summary
     results = [h for h in dom.links if h.startswith("validations/")]
     suites = [h for h in dom.links if h.startswith("expectations/")]
     assert len(results) >= 6 and len(suites) >= 6, dom.links
@@ -225,7 +232,8 @@ def test_data_docs_load_nothing_from_the_internet(site, pages):
 
     assert not offenders and not asked, (
         f"{len(offenders)} Data Docs pages reference {urls(offenders)}; "
-        f"{len(asked)} of the opened pages asked the network for {urls(asked)}")
+        f"{len(asked)} of the opened pages asked the network for {urls(asked)}"
+    )
 
 
 def test_otop_shortlist_page_opens_offline(site, pages):

@@ -6,13 +6,15 @@ import sys
 import click
 import pytest
 from click.testing import CliRunner
+from conftest import village_sheets, write_xlsx
 
 from pipelines.cli import main, parse_month
-from conftest import village_sheets, write_xlsx
 
 
 def _run(tmp_path, *args):
-    return CliRunner().invoke(main, ["--warehouse", str(tmp_path / "w.duckdb"), "--reports", str(tmp_path / "r"), *args])
+    return CliRunner().invoke(
+        main, ["--warehouse", str(tmp_path / "w.duckdb"), "--reports", str(tmp_path / "r"), *args]
+    )
 
 
 def test_month_forms():
@@ -43,11 +45,17 @@ def test_ingest_without_register_is_a_clear_error(tmp_path):
 
 def test_refused_file_one_line_no_traceback_real_process(tmp_path, register_csv):
     wh = str(tmp_path / "w.duckdb")
-    subprocess.run([sys.executable, "-m", "pipelines", "--warehouse", wh, "register", "--csv", str(register_csv)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pipelines", "--warehouse", wh, "register", "--csv", str(register_csv)],
+        check=True,
+        capture_output=True,
+    )
     (tmp_path / "empty.xlsx").write_bytes(b"")
-    proc = subprocess.run([sys.executable, "-m", "pipelines", "--warehouse", wh, "--quiet", "ingest",
-                           str(tmp_path / "empty.xlsx")], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines", "--warehouse", wh, "--quiet", "ingest", str(tmp_path / "empty.xlsx")],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr + proc.stdout
     lines = [line for line in (proc.stderr + proc.stdout).splitlines() if line.strip()]
@@ -60,7 +68,7 @@ def test_exit_code_1_when_the_job_ran_and_found_errors(tmp_path, register_csv):
     clean = write_xlsx(tmp_path / "clean.xlsx", village_sheets())
     assert _run(tmp_path, "ingest", str(clean)).exit_code == 0
     assert _run(tmp_path, "validate").exit_code == 0
-    rejected = village_sheets(trainers=6, sages=2)       # a quota breach, and one household row refused
+    rejected = village_sheets(trainers=6, sages=2)  # a quota breach, and one household row refused
     rejected["ครัวเรือน"][3][5] = "สี่"
     result = _run(tmp_path, "ingest", str(write_xlsx(tmp_path / "resent.xlsx", rejected)))
     assert result.exit_code == 1, result.output
@@ -68,9 +76,10 @@ def test_exit_code_1_when_the_job_ran_and_found_errors(tmp_path, register_csv):
     assert result.exit_code == 1, result.output
 
 
-@pytest.mark.parametrize("width", [80, 160])     # a terminal; piped output (cron mail)
+@pytest.mark.parametrize("width", [80, 160])  # a terminal; piped output (cron mail)
 def test_ingest_summary_names_files_from_the_folder_they_share(tmp_path, register_csv, monkeypatch, width):
     from pipelines.ops import console
+
     monkeypatch.setattr(console.console, "width", width)
     assert _run(tmp_path, "register", "--csv", str(register_csv)).exit_code == 0
     raw = tmp_path / "raw"
@@ -80,6 +89,6 @@ def test_ingest_summary_names_files_from_the_folder_they_share(tmp_path, registe
     result = _run(tmp_path, "ingest", str(raw))
     lines = [line.split("│") for line in result.output.splitlines() if line.count("│") > 2]
     rows = {cells[1].strip(): "│".join(cells) for cells in lines if cells[1].strip()}  # not a message's wrap
-    assert set(rows) == {"5401/good.xlsx", "bad.xlsx"}       # named from raw/, whole on an 80-column terminal too
+    assert set(rows) == {"5401/good.xlsx", "bad.xlsx"}  # named from raw/, whole on an 80-column terminal too
     assert "refused" in rows["bad.xlsx"] and "loaded" in rows["5401/good.xlsx"]
-    assert str(raw) in result.output                                  # the folder, once, under the table
+    assert str(raw) in result.output  # the folder, once, under the table

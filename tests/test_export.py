@@ -3,10 +3,10 @@
 import re
 
 import duckdb
-
-from pipelines.ops import export
-from pipelines import ingest
 from conftest import village_sheets, write_xlsx
+
+from pipelines import ingest
+from pipelines.ops import export
 
 
 def test_export_masks_and_joins(con, tmp_path):
@@ -27,7 +27,7 @@ def test_export_masks_and_joins(con, tmp_path):
     assert joined == 40
     assert q.execute(f"SELECT count(DISTINCT person_key) FROM '{hh}'").fetchone()[0] == 20
     keys = [k for (k,) in q.execute(f"SELECT DISTINCT person_key FROM '{hh}'").fetchall()]
-    assert all(re.fullmatch(r"[a-p]{16}", k) for k in keys)     # never a digit run that reads as an ID
+    assert all(re.fullmatch(r"[a-p]{16}", k) for k in keys)  # never a digit run that reads as an ID
 
 
 def test_csv_cells_never_start_a_formula_parquet_keeps_the_text(con, tmp_path):
@@ -45,8 +45,12 @@ def test_csv_cells_never_start_a_formula_parquet_keeps_the_text(con, tmp_path):
     export.export(con, tmp_path / "out")
     with open(tmp_path / "out" / "followup.csv", encoding="utf-8-sig", newline="") as fh:
         groups = {row["group_name"] for row in csv.DictReader(fh)}
-    assert {"'=HYPERLINK(\"http://x.invalid\",\"คลิก\")", "'@SUM(1)", "'-ทอผ้า", "กลุ่มหม้อห้อม"} <= groups
+    assert {'\'=HYPERLINK("http://x.invalid","คลิก")', "'@SUM(1)", "'-ทอผ้า", "กลุ่มหม้อห้อม"} <= groups
     assert not any(g[:1] in "=+-@" for g in groups if g)
-    typed = {g for (g,) in duckdb.connect().execute(
-        f"SELECT DISTINCT group_name FROM '{tmp_path / 'out' / 'followup.parquet'}'").fetchall()}
+    typed = {
+        g
+        for (g,) in duckdb.connect()
+        .execute(f"SELECT DISTINCT group_name FROM '{tmp_path / 'out' / 'followup.parquet'}'")
+        .fetchall()
+    }
     assert {'=HYPERLINK("http://x.invalid","คลิก")', "@SUM(1)", "-ทอผ้า"} <= typed

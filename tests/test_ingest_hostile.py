@@ -4,14 +4,19 @@ import zipfile
 
 import openpyxl
 import pytest
+from conftest import village_sheets, write_xlsx
 
 from pipelines import ingest
-from conftest import village_sheets, write_xlsx
 
 
 def _untouched(con):
-    return con.execute("SELECT (SELECT count(*) FROM trainer_row) + (SELECT count(*) FROM household_row) "
-                       "+ (SELECT count(*) FROM followup_row) + (SELECT count(*) FROM rejected)").fetchone()[0] == 0
+    return (
+        con.execute(
+            "SELECT (SELECT count(*) FROM trainer_row) + (SELECT count(*) FROM household_row) "
+            "+ (SELECT count(*) FROM followup_row) + (SELECT count(*) FROM rejected)"
+        ).fetchone()[0]
+        == 0
+    )
 
 
 def _zip_bomb(path):
@@ -36,16 +41,20 @@ def _bytes(data):
     def make(path):
         path.write_bytes(data(path) if callable(data) else data)
         return path
+
     return make
 
 
-@pytest.mark.parametrize("make,needle", [
-    (_bytes(b""), "empty"),
-    (_bytes(b"hello, I am not a workbook"), "xlsx"),
-    (_bytes(lambda p: write_xlsx(p.with_name("src.xlsx"), village_sheets()).read_bytes()[:3000]), "damaged"),
-    (_zip_bomb, "zip bomb"),
-    (_wide, "16000"),
-])
+@pytest.mark.parametrize(
+    "make,needle",
+    [
+        (_bytes(b""), "empty"),
+        (_bytes(b"hello, I am not a workbook"), "xlsx"),
+        (_bytes(lambda p: write_xlsx(p.with_name("src.xlsx"), village_sheets()).read_bytes()[:3000]), "damaged"),
+        (_zip_bomb, "zip bomb"),
+        (_wide, "16000"),
+    ],
+)
 def test_hostile_file_refused(con, tmp_path, make, needle):
     path = make(tmp_path / "hostile.xlsx")
     (o,) = ingest.ingest(con, [path])

@@ -7,7 +7,6 @@ import sys
 
 import duckdb
 import pytest
-
 from conftest import REGISTER, village_sheets, write_xlsx
 
 
@@ -25,8 +24,13 @@ def _village_files(tmp_path, n):
 
 def _cli(wh, *args, quiet=True, batch=None):
     env = {**os.environ, **({"SAMMACHIP_INGEST_BATCH": str(batch)} if batch else {})}
-    return subprocess.Popen([sys.executable, "-m", "pipelines", "--warehouse", str(wh), *(["--quiet"] if quiet else ["--verbose"]),
-                             *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipelines", "--warehouse", str(wh), *(["--quiet"] if quiet else ["--verbose"]), *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
 
 
 @pytest.mark.slow
@@ -36,7 +40,7 @@ def test_kill_mid_ingest_leaves_whole_files_only(tmp_path, register_csv):
     _village_files(tmp_path, 36)
     # Batches of 5 files: the kill lands after some commits and in the middle of a batch.
     proc = _cli(wh, "ingest", str(tmp_path / "in"), quiet=False, batch=5)
-    for line in proc.stderr:                       # kill it in the middle of the run
+    for line in proc.stderr:  # kill it in the middle of the run
         if "ingest 12/36" in line:
             proc.send_signal(signal.SIGKILL)
             break
@@ -44,11 +48,15 @@ def test_kill_mid_ingest_leaves_whole_files_only(tmp_path, register_csv):
     assert proc.returncode == -signal.SIGKILL
     con = duckdb.connect(str(wh), read_only=True)
     assert 12 <= con.execute("SELECT count(*) FROM ingested_file").fetchone()[0] < 36
-    files = con.execute("SELECT file_id, rows_loaded FROM ingested_file WHERE status IN ('loaded', 'replaced')").fetchall()
+    files = con.execute(
+        "SELECT file_id, rows_loaded FROM ingested_file WHERE status IN ('loaded', 'replaced')"
+    ).fetchall()
     for file_id, rows_loaded in files:
         stored = con.execute(
             "SELECT (SELECT count(*) FROM trainer_row WHERE file_id = $f) + (SELECT count(*) FROM household_row "
-            "WHERE file_id = $f) + (SELECT count(*) FROM followup_row WHERE file_id = $f)", {"f": file_id}).fetchone()[0]
+            "WHERE file_id = $f) + (SELECT count(*) FROM followup_row WHERE file_id = $f)",
+            {"f": file_id},
+        ).fetchone()[0]
         assert stored == rows_loaded
     orphans = con.execute("SELECT count(*) FROM household_row WHERE file_id NOT IN (SELECT file_id FROM ingested_file)")
     assert orphans.fetchone()[0] == 0
@@ -56,8 +64,12 @@ def test_kill_mid_ingest_leaves_whole_files_only(tmp_path, register_csv):
     # Starting again finishes the job: every file loaded exactly once.
     assert _cli(wh, "ingest", str(tmp_path / "in")).wait() in (0, 1)
     con = duckdb.connect(str(wh), read_only=True)
-    assert con.execute("SELECT count(DISTINCT path) FROM ingested_file WHERE status IN ('loaded', 'replaced')"
-                       ).fetchone()[0] == 36
+    assert (
+        con.execute("SELECT count(DISTINCT path) FROM ingested_file WHERE status IN ('loaded', 'replaced')").fetchone()[
+            0
+        ]
+        == 36
+    )
 
 
 @pytest.mark.slow
@@ -86,9 +98,16 @@ def test_a_writer_waits_for_a_reader_then_says_who_holds_the_warehouse(tmp_path)
     db = tmp_path / "w.duckdb"
     with warehouse.writer(db):
         pass
-    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}, "
-                               "read_only=True); print('open', flush=True); time.sleep(30)"],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(db)!r}, "
+            "read_only=True); print('open', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "open"
         with pytest.raises(warehouse.WarehouseBusy, match=f"process {holder.pid}"):
@@ -97,7 +116,7 @@ def test_a_writer_waits_for_a_reader_then_says_who_holds_the_warehouse(tmp_path)
     finally:
         holder.kill()
         holder.wait()
-    with warehouse.writer(db, wait_seconds=5) as con:       # free again once the reader is gone
+    with warehouse.writer(db, wait_seconds=5) as con:  # free again once the reader is gone
         assert con.execute("SELECT 1").fetchone() == (1,)
 
 
@@ -106,9 +125,8 @@ def test_a_parse_worker_killed_midway_is_a_clear_stop_and_a_rerun_finishes(tmp_p
     the CLI), what was committed is whole, and the next run loads the rest exactly once."""
     import os
 
-    from pipelines import ingest
+    from pipelines import ingest, warehouse
     from pipelines.ingest import register
-    from pipelines import warehouse
     from pipelines.synth import generate
 
     out = tmp_path / "raw"
@@ -119,8 +137,9 @@ def test_a_parse_worker_killed_midway_is_a_clear_stop_and_a_rerun_finishes(tmp_p
 
     def kill_a_worker(outcome):
         if not killed:
-            pids = subprocess.run(["pgrep", "-P", str(os.getpid()), "-f", "pipelines.ingest.worker"],
-                                  capture_output=True, text=True).stdout.split()
+            pids = subprocess.run(
+                ["pgrep", "-P", str(os.getpid()), "-f", "pipelines.ingest.worker"], capture_output=True, text=True
+            ).stdout.split()
             os.kill(int(pids[0]), signal.SIGKILL)
             killed.append(pids[0])
 
@@ -132,7 +151,9 @@ def test_a_parse_worker_killed_midway_is_a_clear_stop_and_a_rerun_finishes(tmp_p
     for file_id, rows_loaded in con.execute("SELECT file_id, rows_loaded FROM ingested_file").fetchall():
         stored = con.execute(
             "SELECT (SELECT count(*) FROM trainer_row WHERE file_id = $f) + (SELECT count(*) FROM household_row "
-            "WHERE file_id = $f) + (SELECT count(*) FROM followup_row WHERE file_id = $f)", {"f": file_id}).fetchone()[0]
+            "WHERE file_id = $f) + (SELECT count(*) FROM followup_row WHERE file_id = $f)",
+            {"f": file_id},
+        ).fetchone()[0]
         assert stored == rows_loaded
     done = {p for (p,) in con.execute("SELECT path FROM ingested_file").fetchall()}
     rest = [p for p in ingest.discover([out]) if str(p) not in done]
@@ -182,8 +203,11 @@ def test_progress_hears_each_file_read_then_committed_in_arrival_order(con, tmp_
     files = ingest.discover(_village_files(tmp_path, 12))
     events = []
     outcomes = ingest.Ingestor(con, batch_files=5).run(
-        files, on_file=lambda o: events.append(("committed", o.path)), workers=2,
-        on_taken=lambda p: events.append(("read", str(p))))
+        files,
+        on_file=lambda o: events.append(("committed", o.path)),
+        workers=2,
+        on_taken=lambda p: events.append(("read", str(p))),
+    )
     paths = [str(p) for p in files]
     assert [p for e, p in events if e == "read"] == paths
     assert [p for e, p in events if e == "committed"] == paths == [o.path for o in outcomes]

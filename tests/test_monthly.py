@@ -10,9 +10,8 @@ import json
 from pathlib import Path
 
 import duckdb
-import pytest
-
 import monthly_run as mr
+import pytest
 
 pytestmark = pytest.mark.slow
 
@@ -34,7 +33,7 @@ def test_a_second_run_changes_nothing_and_redoes_nothing(raw, tmp_path):
     second_code = mr.run(tmp_path, raw)
     assert second_code == first_code
     assert mr.state(tmp_path) == state
-    assert mr.site(tmp_path) == site           # not one page rewritten, manifest included
+    assert mr.site(tmp_path) == site  # not one page rewritten, manifest included
     con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
     runs = con.execute("SELECT files_new, exit_status FROM monthly_run ORDER BY started_at").fetchall()
     con.close()
@@ -62,13 +61,9 @@ def test_the_fingerprint_sees_settings_register_and_files(tmp_path, monkeypatch,
     """What decides that a re-run may skip: any change of input, setting or register shows."""
     import shutil
 
-    from pipelines import config
-
-    from pipelines.ops import monthly
-
+    from pipelines import config, warehouse
     from pipelines.ingest import register
-
-    from pipelines import warehouse
+    from pipelines.ops import monthly
 
     settings = tmp_path / "sammachip.yml"
     shutil.copy(config.CONFIG_FILE, settings)

@@ -12,9 +12,8 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
 import monthly_run as mr
+import pytest
 
 pytestmark = pytest.mark.slow
 
@@ -35,8 +34,13 @@ def uninterrupted(raw, tmp_path_factory) -> tuple[Path, int]:
 def test_a_run_killed_midway_then_rerun_ends_as_an_uninterrupted_one(raw, uninterrupted, tmp_path, when):
     straight, straight_code = uninterrupted
     # Small ingest batches, so "mid-ingest" is after some commits and before others.
-    proc = subprocess.Popen(mr.cmd(tmp_path, raw), env=mr.env(tmp_path, batch=2), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        mr.cmd(tmp_path, raw),
+        env=mr.env(tmp_path, batch=2),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     # Kill the whole process group (the run and its kernels), as systemd or a power cut would.
     deadline = time.monotonic() + 300
     log = tmp_path / "logs" / "sammachip.log"

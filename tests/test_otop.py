@@ -6,18 +6,26 @@ import re
 import openpyxl
 import pytest
 import yaml
-
-from pipelines import ingest
-from pipelines import otop
 from conftest import village_sheets, write_xlsx
+
+from pipelines import ingest, otop
 
 CFG, _ = otop.load_config()
 
 
 def test_hand_computed_group_score():
-    facts = {"kind": "group", "otop_type": "ผ้าและเครื่องแต่งกาย", "standards": ["มผช."], "practising_share": 5 / 6,
-             "income_change_pct": 10.0, "margin": 0.15, "saving_share": 0.5, "members": 8,
-             "channels": ["ตลาดชุมชน", "ออนไลน์"], "age_months": 6}
+    facts = {
+        "kind": "group",
+        "otop_type": "ผ้าและเครื่องแต่งกาย",
+        "standards": ["มผช."],
+        "practising_share": 5 / 6,
+        "income_change_pct": 10.0,
+        "margin": 0.15,
+        "saving_share": 0.5,
+        "members": 8,
+        "channels": ["ตลาดชุมชน", "ออนไลน์"],
+        "age_months": 6,
+    }
     s = otop.score(facts, CFG)
     # 15 + 20 + 20*5/6 + 10*10/20 + 10*0.15/0.30 + 5*0.5 + 10*8/10 + 5*2/3 + 5*6/6
     expected = 15 + 20 + 20 * 5 / 6 + 5 + 5 + 2.5 + 8 + 5 * 2 / 3 + 5
@@ -26,9 +34,18 @@ def test_hand_computed_group_score():
 
 
 def test_no_standard_is_never_ready_and_says_what_is_missing():
-    facts = {"kind": "group", "otop_type": "อาหาร", "standards": ["GAP"], "practising_share": 1.0,
-             "income_change_pct": 40.0, "margin": 0.5, "saving_share": 1.0, "members": 12,
-             "channels": ["ตลาดชุมชน", "ออนไลน์", "ร้านค้า"], "age_months": 12}
+    facts = {
+        "kind": "group",
+        "otop_type": "อาหาร",
+        "standards": ["GAP"],
+        "practising_share": 1.0,
+        "income_change_pct": 40.0,
+        "margin": 0.5,
+        "saving_share": 1.0,
+        "members": 12,
+        "channels": ["ตลาดชุมชน", "ออนไลน์", "ร้านค้า"],
+        "age_months": 12,
+    }
     s = otop.score(facts, CFG)
     assert s.score == pytest.approx(80.0)
     assert s.tier == "nearly_ready" and any("มาตรฐาน" in m for m in s.missing)
@@ -42,7 +59,7 @@ def test_not_yet():
 def test_shortlist_from_warehouse_config_change_and_inert_export(con, tmp_path):
     sheets = village_sheets(months=3)
     for r in sheets["ติดตาม"][1:6]:
-        r[6] = "=cmd|' /C calc'!A0"             # a hostile group name typed into the sheet
+        r[6] = "=cmd|' /C calc'!A0"  # a hostile group name typed into the sheet
     ingest.ingest(con, [write_xlsx(tmp_path / "v.xlsx", sheets)])
     scored = otop.shortlist(con, 2569)
     groups = {s.facts["group_name"]: s for s in scored if s.facts["kind"] == "group"}

@@ -9,10 +9,9 @@ from pathlib import Path
 import duckdb
 import nbformat
 import pytest
-
 from conftest_report import all_ids, household_ids, rendered_site
-from pipelines.report import kit as rk
 
+from pipelines.report import kit as rk
 from pipelines.thai import fmt as tf
 
 MONTH = "2025-12"
@@ -20,7 +19,7 @@ MONTH = "2025-12"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    return rendered_site(tmp_path_factory, MONTH)       # shared with test_report_analyses.py
+    return rendered_site(tmp_path_factory, MONTH)  # shared with test_report_analyses.py
 
 
 def _html(root: Path, kind: str, code: str) -> str:
@@ -30,8 +29,13 @@ def _html(root: Path, kind: str, code: str) -> str:
 def test_summary_lists_every_report_and_the_unknown_code(site):
     _, root, summary, calls = site
     assert sorted((r.kind, r.code) for r in summary.ok) == [
-        ("district", "5401"), ("otop", "54"), ("province", "54"), ("village", "54010101"), ("village", "54010102"),
-        ("village", "54010103")]
+        ("district", "5401"),
+        ("otop", "54"),
+        ("province", "54"),
+        ("village", "54010101"),
+        ("village", "54010102"),
+        ("village", "54010103"),
+    ]
     assert [(r.kind, r.code) for r in summary.failed] == [("village", "54019999")]
     assert "54019999" in str(summary.failed[0]) and summary.failed[0].error
     assert calls[-1] == (6, 6)
@@ -45,13 +49,13 @@ def test_reports_are_offline_html_with_charts(site, kind, code):
     path = root / kind / f"{code}.html"
     html = path.read_text(encoding="utf-8")
     assert '<html lang="th">' in html and "ธันวาคม 2568" in html
-    assert "Plotly.newPlot" in html                               # charts survived the export
+    assert "Plotly.newPlot" in html  # charts survived the export
     srcs = re.findall(r'<script[^>]+src="([^"]+)"', html)
     assert srcs == ["../assets/plotly.min.js"]
     assert (path.parent / srcs[0]).resolve().is_file()
     assert (path.parent / "../assets/report.css").resolve().is_file()
-    assert not re.search(r'<(script|link)[^>]+(src|href)="(https?:)?//', html)   # no CDN
-    assert "jp-InputArea" not in html and "import " not in html   # no code shown
+    assert not re.search(r'<(script|link)[^>]+(src|href)="(https?:)?//', html)  # no CDN
+    assert "jp-InputArea" not in html and "import " not in html  # no code shown
 
 
 def test_no_full_citizen_id_anywhere(site):
@@ -60,10 +64,10 @@ def test_no_full_citizen_id_anywhere(site):
     for path in root.rglob("*.html"):
         html = path.read_text(encoding="utf-8")
         assert not any(i in html for i in ids), path
-        assert not re.search(r"(?<![\d.])\d{13}(?!\d)", html), path        # a decimal's tail is no ID
+        assert not re.search(r"(?<![\d.])\d{13}(?!\d)", html), path  # a decimal's tail is no ID
     village = _html(root, "village", "54010101")
-    assert rk.mask_citizen_id(household_ids("54010101")[0]) in village   # 1-5401-xxxxx-xx-d
-    assert "-xxxxx-xx-" in _html(root, "village", "54010102")    # the validation detail, masked
+    assert rk.mask_citizen_id(household_ids("54010101")[0]) in village  # 1-5401-xxxxx-xx-d
+    assert "-xxxxx-xx-" in _html(root, "village", "54010102")  # the validation detail, masked
 
 
 def test_village_kpis_match_village_month(site):
@@ -71,13 +75,14 @@ def test_village_kpis_match_village_month(site):
     con = duckdb.connect(str(wh), read_only=True)
     rate, avg_income, change = con.execute(
         "SELECT practising_rate, avg_income, income_change_pct FROM village_month "
-        "WHERE village_code = '54010101' AND month = DATE '2025-12-01'").fetchone()
+        "WHERE village_code = '54010101' AND month = DATE '2025-12-01'"
+    ).fetchone()
     con.close()
-    assert (rate, float(avg_income)) == (0.85, 6100.0)            # 17 of 20; mean of 5300..6900 + 300
+    assert (rate, float(avg_income)) == (0.85, 6100.0)  # 17 of 20; mean of 5300..6900 + 300
     html = _html(root, "village", "54010101")
-    assert "85.0%" in html and "6,100.00" in html and tf.signed_percent(change) in html   # +5.2%
+    assert "85.0%" in html and "6,100.00" in html and tf.signed_percent(change) in html  # +5.2%
     assert "บ้านทดสอบเหนือ" in html and "ตำบลในเวียง" in html
-    assert "+6.0%" in html                                        # household 1: 5,000 → 5,300 baht
+    assert "+6.0%" in html  # household 1: 5,000 → 5,300 baht
 
 
 def test_area_kpis_sum_counts_not_average_rates(site):
@@ -101,7 +106,7 @@ def test_index_links_every_report(site):
     index = (root / "index.html").read_text(encoding="utf-8")
     for href in ("province/54.html", "district/5401.html", "village/54010101.html", "village/54010103.html"):
         assert f'href="{href}"' in index
-    assert "ธันวาคม 2568" in index and "54019999" in index      # the failure is shown too
+    assert "ธันวาคม 2568" in index and "54019999" in index  # the failure is shown too
     assert 'href="otop/54.html"' in index
 
 
@@ -109,16 +114,19 @@ def test_otop_shortlist_page_goes_with_the_province(site):
     _, root, _, _ = site
     html = _html(root, "otop", "54")
     assert '<html lang="th">' in html and "OTOP" in html and "ธันวาคม 2568" in html
-    assert 'href="../province/54.html"' in html                  # breadcrumb back to the province
+    assert 'href="../province/54.html"' in html  # breadcrumb back to the province
     assert "DuckDBPyConnection" not in html and "jp-InputArea" not in html
 
 
 def test_render_one_records_a_failing_notebook(tmp_path):
     from pipelines.report import render_one
 
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("raise ValueError(f'boom {x}')")])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell("raise ValueError(f'boom {x}')"),
+        ]
+    )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = tmp_path / "bad.ipynb"
     nbformat.write(nb, path)
@@ -130,20 +138,27 @@ def test_render_one_records_a_failing_notebook(tmp_path):
 def test_one_kernel_serves_many_reports_without_leaking_state(tmp_path):
     from pipelines.report import render
 
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("n = 0", metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("import os\nassert 'left_over' not in globals(), 'state leaked'\n"
-                                  "left_over = n\nprint('pid', os.getpid(), 'n', n)")])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("n = 0", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell(
+                "import os\nassert 'left_over' not in globals(), 'state leaked'\n"
+                "left_over = n\nprint('pid', os.getpid(), 'n', n)"
+            ),
+        ]
+    )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, tmp_path / "nb.ipynb")
     page = {"title": "t", "crumbs": [], "related": [], "related_title": ""}
-    jobs = [render.Job("village", str(i), str(tmp_path / "nb.ipynb"), {"n": i}, str(tmp_path / f"{i}.html"), page)
-            for i in range(3)]
+    jobs = [
+        render.Job("village", str(i), str(tmp_path / "nb.ipynb"), {"n": i}, str(tmp_path / f"{i}.html"), page)
+        for i in range(3)
+    ]
     results = []
     render.run_parallel(jobs, 1, tmp_path, results.append)
     assert [r.ok for r in results] == [True] * 3 and all(r.attempts == 1 for r in results)
     pids = {re.search(r"pid (\d+) n (\d)", (tmp_path / f"{i}.html").read_text())[1] for i in range(3)}
-    assert len(pids) == 1                                          # the same kernel ran all three
+    assert len(pids) == 1  # the same kernel ran all three
 
 
 def test_thai_formatting():

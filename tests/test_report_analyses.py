@@ -16,17 +16,24 @@ import duckdb
 import openpyxl
 import pandas as pd
 import pytest
+from conftest_report import (
+    FORMULA_DETAIL,
+    HOSTILE_FILE,
+    PRACTISING_IN_DECEMBER,
+    all_ids,
+    income,
+    income_before,
+    members,
+    rendered_site,
+)
 
-from conftest_report import (FORMULA_DETAIL, HOSTILE_FILE, PRACTISING_IN_DECEMBER, all_ids, income,
-                             income_before, members, rendered_site)
 from pipelines.report import kit as rk
-
 from pipelines.thai import fmt as tf
 
 MONTH = "2025-12"
 DEC = dt.date(2025, 12, 1)
-T_30 = 2.042272456301238          # Student's t, 97.5th percentile, 30 degrees of freedom (tables)
-LINE = 38000                      # sammachip.yml: basic_needs_income_line for 2569
+T_30 = 2.042272456301238  # Student's t, 97.5th percentile, 30 degrees of freedom (tables)
+LINE = 38000  # sammachip.yml: basic_needs_income_line for 2569
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +57,13 @@ def _households_december() -> list[dict]:
         for h in range(20):
             inc = income(village, h, DEC)
             if inc is not None:
-                out.append({"village": village, "change": 100 * (inc - income_before(h)) / income_before(h),
-                            "per_person": inc * 12 / members(h)})
+                out.append(
+                    {
+                        "village": village,
+                        "change": 100 * (inc - income_before(h)) / income_before(h),
+                        "per_person": inc * 12 / members(h),
+                    }
+                )
     return out
 
 
@@ -70,10 +82,10 @@ def test_district_distribution_matches_hand_computed_figures(site):
     mean, sd = statistics.fmean(changes), statistics.stdev(changes)
     half = T_30 * sd / math.sqrt(31)
     median = statistics.median(changes)
-    assert median == pytest.approx(100 * 300 / 5700)              # the 16th of 31: household 7 (5,700 → 6,000)
+    assert median == pytest.approx(100 * 300 / 5700)  # the 16th of 31: household 7 (5,700 → 6,000)
     reaching = sum(c >= 3 for c in changes)
     above = sum(h["per_person"] >= LINE for h in hh)
-    assert (reaching, above) == (30, 11)                          # household 16 of บ้านทดสอบเหนือ fell; 1- and 2-member homes
+    assert (reaching, above) == (30, 11)  # household 16 of บ้านทดสอบเหนือ fell; 1- and 2-member homes
 
     rows = _xlsx(root, "district", "5401", "income_distribution")
     total = next(r for r in rows if r[0] == "รวมอำเภอเมืองแพร่")
@@ -87,11 +99,11 @@ def test_district_distribution_matches_hand_computed_figures(site):
     assert north[7:9] == (16, pytest.approx(16 / 17))
 
     page = _html(root, "district", "5401")
-    assert tf.signed_percent(median) in page                     # the median card: +5.3%
-    assert tf.percent(30 / 31, ratio=True) in page               # 96.8% reach the target
+    assert tf.signed_percent(median) in page  # the median card: +5.3%
+    assert tf.percent(30 / 31, ratio=True) in page  # 96.8% reach the target
     assert f"{tf.signed_percent(mean - half)} ถึง {tf.signed_percent(mean + half)}" in page
-    assert tf.percent(11 / 31, ratio=True) in page and "38,000 บาท/คน/ปี" in page   # card and xlsx header
-    assert "× 12 ÷ จำนวนสมาชิก" in page                           # the annual-income assumption, in Thai
+    assert tf.percent(11 / 31, ratio=True) in page and "38,000 บาท/คน/ปี" in page  # card and xlsx header
+    assert "× 12 ÷ จำนวนสมาชิก" in page  # the annual-income assumption, in Thai
     assert "การแจกแจง t" in page
 
 
@@ -99,7 +111,7 @@ def test_province_distribution_and_its_box_chart(site):
     _, root, _, _ = site
     rows = _xlsx(root, "province", "54", "income_distribution")
     assert [r[0] for r in rows[1:]] == ["อ.เมืองแพร่", "รวมจังหวัดแพร่"]
-    assert rows[1][1:] == rows[2][1:]                              # one district: the district is the province
+    assert rows[1][1:] == rows[2][1:]  # one district: the district is the province
     page = _html(root, "province", "54")
     assert "แยกตามอำเภอ" in page and page.count("Plotly.newPlot") >= 6
 
@@ -108,8 +120,10 @@ def test_area_kpis_are_village_month_summed(site):
     """The district's trend is village_month's villages added up (incomes weighted by practising)."""
     wh, root, _, _ = site
     con = duckdb.connect(str(wh), read_only=True)
-    vm = con.execute("SELECT month, households_reported, households_practising, avg_income, avg_income_before "
-                     "FROM village_month WHERE month = DATE '2025-12-01'").fetchall()
+    vm = con.execute(
+        "SELECT month, households_reported, households_practising, avg_income, avg_income_before "
+        "FROM village_month WHERE month = DATE '2025-12-01'"
+    ).fetchall()
     con.close()
     practising = sum(r[2] for r in vm)
     avg = sum(float(r[3]) * r[2] for r in vm) / practising
@@ -143,13 +157,16 @@ def test_households_to_follow_up_with_a_reason_each(site):
     assert not (root / "village" / "54010102" / "54010102_follow_up.xlsx").exists()
 
 
-@pytest.mark.parametrize("rec,reasons", [
-    ({"practising": False, "prev_practising": False}, ["ไม่ได้ประกอบอาชีพ 2 เดือนติดต่อกัน (พ.ย. 68 และ ธ.ค. 68)"]),
-    ({"practising": False, "prev_practising": None}, []),                    # November unknown: no claim
-    ({"practising": True, "prev_practising": False, "income": 900, "income_before": 1000}, ["รายได้ต่ำกว่าก่อนฝึกอาชีพ"]),
-    ({"practising": True, "income": 1200, "prev_income": 1300, "income_before": 1000}, ["รายได้ลดลงจากเดือนก่อน"]),
-    ({"practising": True, "income": 1300, "prev_income": 1300, "income_before": 1300}, []),
-])
+@pytest.mark.parametrize(
+    "rec,reasons",
+    [
+        ({"practising": False, "prev_practising": False}, ["ไม่ได้ประกอบอาชีพ 2 เดือนติดต่อกัน (พ.ย. 68 และ ธ.ค. 68)"]),
+        ({"practising": False, "prev_practising": None}, []),  # November unknown: no claim
+        ({"practising": True, "prev_practising": False, "income": 900, "income_before": 1000}, ["รายได้ต่ำกว่าก่อนฝึกอาชีพ"]),
+        ({"practising": True, "income": 1200, "prev_income": 1300, "income_before": 1000}, ["รายได้ลดลงจากเดือนก่อน"]),
+        ({"practising": True, "income": 1300, "prev_income": 1300, "income_before": 1300}, []),
+    ],
+)
 def test_follow_up_reasons(rec, reasons):
     assert rk.follow_up_reasons(rec, DEC, dt.date(2025, 11, 1)) == reasons
 
@@ -163,16 +180,16 @@ def test_completeness_heatmap(site):
     assert rows == [
         ("หมู่บ้าน", "ต.ค. 68", "พ.ย. 68", "ธ.ค. 68"),
         ("บ้านทดสอบเหนือ ม.1 ต.ในเวียง", 1, 1, 1),
-        ("บ้านทดสอบใต้ ม.2 ต.ในเวียง", "ไม่ส่ง", 0.9, 1),           # nothing sent in October; 18 of 20 in November
-        ("รวมอำเภอเมืองแพร่", 0.5, 0.95, 1),                       # 20/40, 38/40, 40/40
+        ("บ้านทดสอบใต้ ม.2 ต.ในเวียง", "ไม่ส่ง", 0.9, 1),  # nothing sent in October; 18 of 20 in November
+        ("รวมอำเภอเมืองแพร่", 0.5, 0.95, 1),  # 20/40, 38/40, 40/40
     ]
     page = _html(root, "district", "5401")
     assert '<span class="rk-heat h-none" title="รายงาน 0 จาก 20 ครัวเรือน">ไม่ส่ง</span>' in page
     assert '<span class="rk-heat h-high" title="รายงาน 18 จาก 20 ครัวเรือน">90%</span>' in page
-    assert "ไม่ส่ง 1 หมู่บ้าน" in page                              # the district's October
+    assert "ไม่ส่ง 1 หมู่บ้าน" in page  # the district's October
     assert "บ้านยังไม่ส่ง" not in page.split("การส่งข้อมูลติดตามผลรายเดือน")[1].split("</table>")[0]
     province = _xlsx(root, "province", "54", "completeness_villages")
-    assert [r[1] for r in province[1:]] == ["บ้านทดสอบใต้ ม.2 ต.ในเวียง"]   # only the village with a gap
+    assert [r[1] for r in province[1:]] == ["บ้านทดสอบใต้ ม.2 ต.ในเวียง"]  # only the village with a gap
 
 
 def test_quota_breaches_and_the_todo_list(site):
@@ -180,15 +197,15 @@ def test_quota_breaches_and_the_todo_list(site):
     quota = _xlsx(root, "district", "5401", "quota_breaches")
     assert quota[1][:3] == ("บ้านทดสอบเหนือ ม.1 ต.ในเวียง", "54010101", "วิทยากร 1 คนต่อ 4 ครัวเรือน")
     assert re.search(r"3-5401-xxxxx-xx-\d ดูแล 5 ครัวเรือน", quota[1][3])
-    assert len(quota) == 2                                          # the uniqueness error is no quota breach
+    assert len(quota) == 2  # the uniqueness error is no quota breach
 
     todo = _xlsx(root, "district", "5401", "todo")
     assert todo[0] == ("ระดับ", "หมู่บ้าน", "เรื่อง", "เดือน", "ไฟล์", "ตำแหน่งในไฟล์", "สิ่งที่ต้องแก้ไข")
-    assert [r[0] for r in todo[1:]] == ["ต้องแก้ไข", "ต้องแก้ไข", "ควรตรวจสอบ"]        # errors first
+    assert [r[0] for r in todo[1:]] == ["ต้องแก้ไข", "ต้องแก้ไข", "ควรตรวจสอบ"]  # errors first
     by_check = {r[2]: r for r in todo[1:]}
     assert by_check["วิทยากร 1 คนต่อ 4 ครัวเรือน"][4:6] == ("54010101.xlsx", "แผ่นงาน ครัวเรือน")
     outlier = by_check["รายได้ผิดปกติเทียบอาชีพเดียวกัน"]
-    assert outlier[4] == "'" + HOSTILE_FILE                          # a name like a formula stays text
+    assert outlier[4] == "'" + HOSTILE_FILE  # a name like a formula stays text
     assert outlier[5] == "แผ่นงาน ติดตาม แถว 7" and outlier[6] == "'" + FORMULA_DETAIL
 
     page = _html(root, "district", "5401")
@@ -200,8 +217,9 @@ def test_quota_breaches_and_the_todo_list(site):
 # ----------------------------------------------------------------------------- every table as .xlsx
 
 
-@pytest.mark.parametrize("kind,code", [("village", "54010101"), ("village", "54010102"), ("district", "5401"),
-                                       ("province", "54")])
+@pytest.mark.parametrize(
+    "kind,code", [("village", "54010101"), ("village", "54010102"), ("district", "5401"), ("province", "54")]
+)
 def test_every_table_has_its_xlsx(site, kind, code):
     _, root, _, _ = site
     page = _html(root, kind, code)
@@ -210,7 +228,7 @@ def test_every_table_has_its_xlsx(site, kind, code):
     for href in links:
         assert href.startswith(f"{code}/{code}_") and (root / kind / href).is_file()
     on_disk = {p.name for p in (root / kind / code).glob("*.xlsx")}
-    assert on_disk == {Path(h).name for h in links}                 # nothing left from another run
+    assert on_disk == {Path(h).name for h in links}  # nothing left from another run
 
 
 def test_xlsx_hold_masked_ids_and_no_formula(site):
@@ -232,7 +250,7 @@ def test_xlsx_hold_masked_ids_and_no_formula(site):
                         masked += bool(re.search(r"\d-\d{4}-xxxxx-xx-\d", cell.value))
                     elif isinstance(cell.value, (int, float)):
                         assert not (len(str(int(cell.value))) == 13 and _valid_citizen_id(str(int(cell.value))))
-    assert masked > 40                                              # trainers, households, details
+    assert masked > 40  # trainers, households, details
 
 
 def test_a_rerun_removes_tables_no_longer_shown(tmp_path):
@@ -261,18 +279,21 @@ def test_spreadsheet_cells():
 
 def test_mean_ci_t_and_normal(monkeypatch):
     ci = rk.mean_ci([1, 2, 3, 4, 5])
-    half = 2.7764451051977987 * statistics.stdev([1, 2, 3, 4, 5]) / math.sqrt(5)   # t(0.975, 4)
+    half = 2.7764451051977987 * statistics.stdev([1, 2, 3, 4, 5]) / math.sqrt(5)  # t(0.975, 4)
     assert (ci.n, ci.mean, ci.method) == (5, 3, "t")
     assert (ci.low, ci.high) == (pytest.approx(3 - half), pytest.approx(3 + half))
-    monkeypatch.setitem(__import__("sys").modules, "scipy.special", None)             # scipy absent
+    monkeypatch.setitem(__import__("sys").modules, "scipy.special", None)  # scipy absent
     ci = rk.mean_ci([1, 2, 3, 4, 5])
-    assert ci.method == "normal" and ci.high == pytest.approx(3 + 1.959964 * statistics.stdev([1, 2, 3, 4, 5]) / math.sqrt(5))
+    assert ci.method == "normal" and ci.high == pytest.approx(
+        3 + 1.959964 * statistics.stdev([1, 2, 3, 4, 5]) / math.sqrt(5)
+    )
     assert rk.mean_ci([7]).low is None and rk.mean_ci([]).mean is None
 
 
 def test_basic_needs_line_comes_from_the_settings():
     assert rk.basic_needs_line(2569) == LINE
     assert rk.basic_needs_line(2400) is None
-    s = rk.income_summary(pd.DataFrame({"change_pct": [5.0, None], "income_per_person_year": [40000.0, 10000.0]}),
-                          3.0, None)
+    s = rk.income_summary(
+        pd.DataFrame({"change_pct": [5.0, None], "income_per_person_year": [40000.0, 10000.0]}), 3.0, None
+    )
     assert s.share_above is None and s.share_reaching == 1.0 and s.households == 2

@@ -17,10 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines import ingest
+from pipelines import ingest, warehouse
 from pipelines.ingest import register
 from pipelines.quality import validate
-from pipelines import warehouse
 from pipelines.synth import generate
 
 VIEWS = {
@@ -28,8 +27,12 @@ VIEWS = {
     "household": "household",
     "followup": "followup",
 }
-QUOTA_CHECK = {"trainers": "quota_trainers", "sages": "quota_sages", "households": "quota_households",
-               "trainer_households": "quota_households_per_trainer"}
+QUOTA_CHECK = {
+    "trainers": "quota_trainers",
+    "sages": "quota_sages",
+    "households": "quota_households",
+    "trainer_households": "quota_households_per_trainer",
+}
 
 
 def _text(v) -> str:
@@ -63,12 +66,14 @@ def _load(out: Path, db: Path):
 def _assert_round_trip(out: Path, con) -> None:
     for name, view in VIEWS.items():
         cols, want = _truth(out, name)
-        got = Counter(tuple(_text(v) for v in row)
-                      for row in con.execute(f"SELECT {', '.join(cols)} FROM {view}").fetchall())
+        got = Counter(
+            tuple(_text(v) for v in row) for row in con.execute(f"SELECT {', '.join(cols)} FROM {view}").fetchall()
+        )
         missing, extra = want - got, got - want
         assert not missing and not extra, (
             f"{name}: {sum(missing.values())} rows of the truth not loaded, {sum(extra.values())} loaded "
-            f"but not in the truth; e.g. want {next(iter(missing), None)} got {next(iter(extra), None)}")
+            f"but not in the truth; e.g. want {next(iter(missing), None)} got {next(iter(extra), None)}"
+        )
 
     cols, want = _truth(out, "files")
     rows = con.execute("""
@@ -92,7 +97,7 @@ def test_ingest_loads_exactly_the_truth(tmp_path, mess):
     con, outcomes = _load(out, tmp_path / "w.duckdb")
     assert len(outcomes) == summary["files"]
     _assert_round_trip(out, con)
-    if mess == 3:      # the wildest level really is wild
+    if mess == 3:  # the wildest level really is wild
         assert con.execute("SELECT count(*) FROM rejected_row").fetchone()[0] > 0
 
 
@@ -115,16 +120,18 @@ def test_quota_suite_finds_exactly_the_generated_breaches(tmp_path):
     validate.validate(con, fiscal_year=2569)
     _, want = _truth(out, "quota_breach")
     want = {(fy, code, QUOTA_CHECK[check]) for fy, code, check in want}
-    got = {(str(fy), code, check) for fy, code, check in con.execute(
-        "SELECT fiscal_year, village_code, check_name FROM validation_issue "
-        "WHERE check_name IN ('quota_trainers', 'quota_sages', 'quota_households', 'quota_households_per_trainer')"
-    ).fetchall()}
+    got = {
+        (str(fy), code, check)
+        for fy, code, check in con.execute(
+            "SELECT fiscal_year, village_code, check_name FROM validation_issue "
+            "WHERE check_name IN ('quota_trainers', 'quota_sages', 'quota_households', 'quota_households_per_trainer')"
+        ).fetchall()
+    }
     assert got == want
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 2**31 - 1), mess=st.integers(0, 3), villages=st.integers(1, 3),
-       months=st.integers(1, 12))
+@given(seed=st.integers(0, 2**31 - 1), mess=st.integers(0, 3), villages=st.integers(1, 3), months=st.integers(1, 12))
 def test_round_trip_holds_for_any_seed(seed, mess, villages, months):
     with tempfile.TemporaryDirectory(prefix="sammachip-rt-") as tmp:
         out = Path(tmp) / "raw"
@@ -141,18 +148,26 @@ def test_parsing_ahead_in_worker_processes_loads_what_one_process_loads(tmp_path
     parsed again by the writer; batches commit whole. Same warehouse either way."""
     out = tmp_path / "raw"
     generate(out, villages=10, months=4, seed=21, mess=3)
-    assert any(out.rglob("*_2_households.csv"))        # a bundle whose parts need each other
+    assert any(out.rglob("*_2_households.csv"))  # a bundle whose parts need each other
     states = []
     for workers, batch in ((1, 1), (2, 7)):
         con = warehouse.connect(tmp_path / f"w{workers}.duckdb")
         register.load_register(con, out / "register.csv")
         outcomes = ingest.ingest(con, [out], workers=workers, batch_files=batch)
         assert len({o.file_id for o in outcomes}) == len(outcomes)
-        states.append({q: sorted(map(repr, con.execute(q).fetchall())) for q in (
-            "SELECT * FROM trainer", "SELECT * FROM household", "SELECT * FROM followup",
-            "SELECT path, status, rows_loaded, rows_rejected, rows_skipped, message FROM source_file",
-            "SELECT h.path, h.sheet, h.row_number, h.citizen_id, h.is_current, s.path AS replaced_by "
-            "FROM followup_history h LEFT JOIN source_file s ON s.file_id = h.superseded_by")})
+        states.append(
+            {
+                q: sorted(map(repr, con.execute(q).fetchall()))
+                for q in (
+                    "SELECT * FROM trainer",
+                    "SELECT * FROM household",
+                    "SELECT * FROM followup",
+                    "SELECT path, status, rows_loaded, rows_rejected, rows_skipped, message FROM source_file",
+                    "SELECT h.path, h.sheet, h.row_number, h.citizen_id, h.is_current, s.path AS replaced_by "
+                    "FROM followup_history h LEFT JOIN source_file s ON s.file_id = h.superseded_by",
+                )
+            }
+        )
         _assert_round_trip(out, con)
         con.close()
     assert states[0] == states[1]

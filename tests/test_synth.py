@@ -88,7 +88,9 @@ def test_unknown_province_is_refused(tmp_path):
 
 
 def _digests(out: Path, pattern: str) -> dict[str, str]:
-    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.rglob(pattern))}
+    return {
+        p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.rglob(pattern))
+    }
 
 
 def test_same_seed_same_truth(tmp_path):
@@ -96,7 +98,7 @@ def test_same_seed_same_truth(tmp_path):
     for out in (a, b):
         generate(out, villages=6, months=2, seed=7, mess=3)
     assert _digests(a, "_truth/*.csv") == _digests(b, "_truth/*.csv")
-    assert _digests(a, "*.xlsx") == _digests(b, "*.xlsx")     # fixed creation dates: same bytes
+    assert _digests(a, "*.xlsx") == _digests(b, "*.xlsx")  # fixed creation dates: same bytes
     assert (a / "register.csv").read_bytes() == (b / "register.csv").read_bytes()
     generate(b, villages=6, months=2, seed=8, mess=3)
     assert _digests(a, "_truth/*.csv") != _digests(b, "_truth/*.csv")
@@ -107,8 +109,11 @@ def test_imports_nothing_of_the_pipeline():
     ingest (import-linter holds the same contract for the whole package)."""
     for path in SYNTH.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            )
             for name in names:
                 if name.startswith("pipelines"):
                     assert name.startswith("pipelines.synth"), f"{path.name} imports {name}"
@@ -168,7 +173,11 @@ def test_clean_files_are_counted_like_decisions(clean):
         month = int(f["report_month"][5:7])
         months_in_file = {10: 1, 11: 2, 12: 3}[month]
         assert f["expected_status"] == ("loaded" if months_in_file == 1 else "replaced")
-        assert (int(f["rows_loaded"]), int(f["rows_rejected"]), int(f["rows_skipped"])) == (25 + 20 * months_in_file, 0, 0)
+        assert (int(f["rows_loaded"]), int(f["rows_rejected"]), int(f["rows_skipped"])) == (
+            25 + 20 * months_in_file,
+            0,
+            0,
+        )
         path = clean / f["path"]
         assert path.name == f"{f['village_code']}_{f['report_month'][:7]}.xlsx"
         assert path.parent.name == f["village_code"] and path.parent.parent.name == f["village_code"][:4]
@@ -224,7 +233,11 @@ def test_messy_writes_every_medium_and_layout(messy):
     assert {".xlsx", ".csv", ".ods", ".xlsm"} <= set(suffixes)
     assert Counter(f["expected_status"] for f in files).keys() == {"loaded", "replaced", "duplicate", "refused"}
     parts = [f for f in files if f["path"].endswith(".csv")]
-    assert {Path(f["path"]).name.split("_", 2)[2] for f in parts} == {"1_trainers.csv", "2_households.csv", "3_followup.csv"}
+    assert {Path(f["path"]).name.split("_", 2)[2] for f in parts} == {
+        "1_trainers.csv",
+        "2_households.csv",
+        "3_followup.csv",
+    }
     encodings = Counter()
     for f in parts:
         raw = (messy / f["path"]).read_bytes()
@@ -243,8 +256,11 @@ def test_messy_writes_every_medium_and_layout(messy):
         path = messy / f["path"]
         if path.suffix in (".xlsx", ".xlsm", ".ods") and f["expected_status"] != "refused":
             for name in CalamineWorkbook.from_path(str(path)).sheet_names:
-                if any(isinstance(c, str) and c.startswith("รายได้") and c.endswith("ต.ค. 68")
-                       for row in sheet_rows(path, name)[:20] for c in row):
+                if any(
+                    isinstance(c, str) and c.startswith("รายได้") and c.endswith("ต.ค. 68")
+                    for row in sheet_rows(path, name)[:20]
+                    for c in row
+                ):
                     wide += 1
     assert wide
     assert sum(int(f["rows_skipped"]) for f in files) > 0
@@ -282,8 +298,12 @@ def test_rejected_rows_point_at_the_bad_value(messy):
             row = list(csv.reader(text.splitlines()))[int(r["row_number"]) - 1]
         else:
             row = sheet_rows(path, r["sheet"])[int(r["row_number"]) - 1]
-        assert any(c in ("ไม่ทราบ", "-") or (isinstance(c, (int, float)) and not isinstance(c, bool) and c < 0)
-                   or (isinstance(c, str) and c.startswith("-") and len(c) > 1) for c in row), (r, row)
+        assert any(
+            c in ("ไม่ทราบ", "-")
+            or (isinstance(c, (int, float)) and not isinstance(c, bool) and c < 0)
+            or (isinstance(c, str) and c.startswith("-") and len(c) > 1)
+            for c in row
+        ), (r, row)
         checked += 1
     assert checked
 

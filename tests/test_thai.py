@@ -4,16 +4,29 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, strategies as st
+from conftest import citizen_id
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipelines.thai import parse
-from conftest import citizen_id
 
 THAI = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 
 
-@pytest.mark.parametrize("raw", ["15/10/2568", "15-10-68", "15 ต.ค. 2568", "15 ตุลาคม 2568", "2025-10-15",
-                                 "๑๕/๑๐/๒๕๖๘", 45945.0, dt.date(2568, 10, 15), dt.datetime(2025, 10, 15)])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "15/10/2568",
+        "15-10-68",
+        "15 ต.ค. 2568",
+        "15 ตุลาคม 2568",
+        "2025-10-15",
+        "๑๕/๑๐/๒๕๖๘",
+        45945.0,
+        dt.date(2568, 10, 15),
+        dt.datetime(2025, 10, 15),
+    ],
+)
 def test_date_forms(raw):
     assert parse.date(raw) == dt.date(2025, 10, 15)
 
@@ -23,8 +36,17 @@ def test_month_forms(raw):
     assert parse.month(raw) == dt.date(2025, 10, 1)
 
 
-@pytest.mark.parametrize("raw,want", [("1,500", "1500.00"), ("1500.50", "1500.50"), ("1,500 บาท", "1500.00"),
-                                      ("฿1,500", "1500.00"), (1500, "1500.00"), ("๑,๕๐๐", "1500.00")])
+@pytest.mark.parametrize(
+    "raw,want",
+    [
+        ("1,500", "1500.00"),
+        ("1500.50", "1500.50"),
+        ("1,500 บาท", "1500.00"),
+        ("฿1,500", "1500.00"),
+        (1500, "1500.00"),
+        ("๑,๕๐๐", "1500.00"),
+    ],
+)
 def test_money_forms(raw, want):
     assert parse.money(raw) == Decimal(want)
 
@@ -51,9 +73,14 @@ def test_citizen_id_refused(raw):
 @given(st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2100, 12, 31)))
 def test_date_round_trip_every_written_form(day):
     be = day.year + 543
-    forms = [f"{day.day}/{day.month}/{be}", f"{day:%Y-%m-%d}", f"{day.day} {parse.THAI_MONTHS_FULL[day.month - 1]} {be}",
-             f"{day.day} {parse.THAI_MONTHS_ABBR[day.month - 1]} {be}", f"{day.day}/{day.month}/{be}".translate(THAI),
-             (day - parse.EXCEL_EPOCH).days]
+    forms = [
+        f"{day.day}/{day.month}/{be}",
+        f"{day:%Y-%m-%d}",
+        f"{day.day} {parse.THAI_MONTHS_FULL[day.month - 1]} {be}",
+        f"{day.day} {parse.THAI_MONTHS_ABBR[day.month - 1]} {be}",
+        f"{day.day}/{day.month}/{be}".translate(THAI),
+        (day - parse.EXCEL_EPOCH).days,
+    ]
     if 2500 <= be <= 2599:
         forms.append(f"{day.day:02d}-{day.month:02d}-{be % 100:02d}")
     for form in forms:

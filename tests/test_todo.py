@@ -1,16 +1,15 @@
 """The per-district to-do workbook: errors first, masked IDs, inert cells."""
 
 import openpyxl
+from conftest import village_sheets, write_xlsx
 
 from pipelines import ingest
-from pipelines.quality import todo
-from pipelines.quality import validate
-from conftest import village_sheets, write_xlsx
+from pipelines.quality import todo, validate
 
 
 def test_todo_per_district(con, tmp_path):
     sheets = village_sheets(trainers=4)
-    sheets["ครัวเรือน"][2][10] = "=HYPERLINK(\"http://x\")"     # hostile text becomes a refused value
+    sheets["ครัวเรือน"][2][10] = '=HYPERLINK("http://x")'  # hostile text becomes a refused value
     ingest.ingest(con, [write_xlsx(tmp_path / "v.xlsx", sheets)])
     validate.validate(con)
     (path,) = todo.write_todo(con, tmp_path / "todo")
@@ -22,6 +21,7 @@ def test_todo_per_district(con, tmp_path):
     assert "จำนวนวิทยากร" in text
     assert not any(isinstance(v, str) and v.startswith("=") for r in rows for v in r)
     import re
+
     assert not re.search(r"(?<!\d)\d{13}(?!\d)", text)
 
 

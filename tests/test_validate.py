@@ -2,9 +2,10 @@
 
 import re
 
+from conftest import COVER, village_sheets, write_xlsx
+
 from pipelines import ingest
 from pipelines.quality import validate
-from conftest import COVER, village_sheets, write_xlsx
 
 
 def _cover(code: str):
@@ -18,10 +19,14 @@ def test_quota_breach_caught_clean_village_not_accused(con, tmp_path):
     breach["ข้อมูลหมู่บ้าน"] = _cover("54010302")
     ingest.ingest(con, [write_xlsx(tmp_path / "a.xlsx", clean), write_xlsx(tmp_path / "b.xlsx", breach)])
     result = validate.validate(con, docs_dir=tmp_path / "docs")
-    issues = con.execute("SELECT check_name, severity, village_code, fiscal_year, detail FROM validation_issue "
-                         "WHERE check_name LIKE 'quota%'").fetchall()
+    issues = con.execute(
+        "SELECT check_name, severity, village_code, fiscal_year, detail FROM validation_issue "
+        "WHERE check_name LIKE 'quota%'"
+    ).fetchall()
     assert {(c, v) for c, _, v, _, _ in issues} == {
-        ("quota_trainers", "54010302"), ("quota_sages", "54010302"), ("quota_households", "54010302"),
+        ("quota_trainers", "54010302"),
+        ("quota_sages", "54010302"),
+        ("quota_households", "54010302"),
         ("quota_households_per_trainer", "54010302"),
     }
     assert all(s == "error" and fy == 2569 for _, s, _, fy, _ in issues)
@@ -42,6 +47,6 @@ def test_latest_run_only(con, tmp_path):
     validate.validate(con)
     quota = "SELECT count(*) FROM validation_issue WHERE check_name LIKE 'quota%'"
     assert con.execute(quota).fetchone()[0] > 0
-    ingest.ingest(con, [write_xlsx(tmp_path / "b.xlsx", village_sheets())])   # the village fixes its roster
+    ingest.ingest(con, [write_xlsx(tmp_path / "b.xlsx", village_sheets())])  # the village fixes its roster
     validate.validate(con)
     assert con.execute(quota).fetchone()[0] == 0

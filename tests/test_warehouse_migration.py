@@ -3,21 +3,34 @@ to date on connect: the same rows, the same history, and ingest carries on from 
 
 import duckdb
 
-from pipelines import ingest
+from pipelines import ingest, warehouse
 from pipelines.ingest import register
-from pipelines import warehouse
 from pipelines.synth import generate
 
-VIEWS = ["trainer_row", "household_row", "followup_row", "trainer", "household", "followup",
-         "trainer_history", "household_history", "followup_history", "source_file"]
+VIEWS = [
+    "trainer_row",
+    "household_row",
+    "followup_row",
+    "trainer",
+    "household",
+    "followup",
+    "trainer_history",
+    "household_history",
+    "followup_history",
+    "source_file",
+]
 
 
 def _legacy_copy(current_path, legacy_path) -> None:
     """The warehouse as the earlier layout held it: row tables with superseded_by, no carried."""
     con = duckdb.connect(str(legacy_path))
     con.execute(f"ATTACH '{current_path}' AS cur (READ_ONLY)")
-    tables = [t for (t,) in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'cur' AND schema_name = 'main'").fetchall()]
+    tables = [
+        t
+        for (t,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'cur' AND schema_name = 'main'"
+        ).fetchall()
+    ]
     for t in tables:
         if t.endswith("_data") or t == "carried":
             continue
@@ -30,8 +43,14 @@ def _legacy_copy(current_path, legacy_path) -> None:
 
 
 def _snapshot(con) -> dict:
-    return {v: con.execute(f"SELECT * EXCLUDE (ingested_at) FROM {v} ORDER BY ALL" if v.endswith("history")
-                           or v == "source_file" else f"SELECT * FROM {v} ORDER BY ALL").fetchall() for v in VIEWS}
+    return {
+        v: con.execute(
+            f"SELECT * EXCLUDE (ingested_at) FROM {v} ORDER BY ALL"
+            if v.endswith("history") or v == "source_file"
+            else f"SELECT * FROM {v} ORDER BY ALL"
+        ).fetchall()
+        for v in VIEWS
+    }
 
 
 def test_an_older_warehouse_is_migrated_and_ingest_carries_on(tmp_path):
@@ -54,8 +73,12 @@ def test_an_older_warehouse_is_migrated_and_ingest_carries_on(tmp_path):
     assert _snapshot(legacy) == before
     layout = dict(legacy.execute("SELECT table_name, table_type FROM information_schema.tables").fetchall())
     assert layout["trainer_row"] == "VIEW" and layout["trainer_data"] == "BASE TABLE"
-    assert "superseded_by" not in {c for (c,) in legacy.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'followup_data'").fetchall()}
+    assert "superseded_by" not in {
+        c
+        for (c,) in legacy.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'followup_data'"
+        ).fetchall()
+    }
 
     # From here both warehouses take the same later files and must stay equal.
     current = warehouse.connect(tmp_path / "current.duckdb")

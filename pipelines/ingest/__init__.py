@@ -12,5 +12,16 @@ from pipelines.ingest.loader import Ingestor, Outcome, ingest
 from pipelines.ingest.register import Register, RegisterError, load_register
 from pipelines.ingest.workers import WorkerDied
 
-__all__ = ["Ingestor", "Outcome", "Register", "RegisterError", "WorkerDied", "discover", "hidden", "ingest",
-           "is_register", "load_register", "sha256"]
+__all__ = [
+    "Ingestor",
+    "Outcome",
+    "Register",
+    "RegisterError",
+    "WorkerDied",
+    "discover",
+    "hidden",
+    "ingest",
+    "is_register",
+    "load_register",
+    "sha256",
+]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from pipelines.ingest.workbook import header_block, locate, read
 
@@ -29,8 +29,7 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     for p in map(Path, paths):
         if p.is_dir():
             for f in sorted(p.rglob("*")):
-                if (f.is_file() and f.suffix.lower() in SUFFIXES and not hidden(f, p)
-                        and not is_register(f)):
+                if f.is_file() and f.suffix.lower() in SUFFIXES and not hidden(f, p) and not is_register(f):
                     found.append(f)
         else:
             found.append(p)
@@ -40,6 +39,7 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
 
 def _arrival_order(files: list[Path]) -> list[Path]:
     """By modification time then path; CSV sheets of one village-month go trainers → households → follow-up."""
+
     def mtime(p: Path) -> int:
         try:
             return p.stat().st_mtime_ns
@@ -80,4 +80,3 @@ def _peek_csv(path: Path):
 def sha256(path: Path) -> str:
     with open(path, "rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
-

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
@@ -32,7 +33,7 @@ class Outcome:
     """What became of one file; what `sammachip ingest` prints and source_file keeps."""
 
     path: str
-    status: str                     # loaded | replaced | duplicate | refused
+    status: str  # loaded | replaced | duplicate | refused
     file_id: int | None = None
     village_code: str | None = None
     fiscal_year: int | None = None
@@ -41,7 +42,7 @@ class Outcome:
     rows_rejected: int = 0
     rows_skipped: int = 0
     message: str | None = None
-    unreadable: bool = False        # refused because it could not be read at all
+    unreadable: bool = False  # refused because it could not be read at all
     received_at: dt.datetime | None = None
 
 
@@ -61,11 +62,12 @@ def _tables_in_order(parsed: Parsed) -> list[Table]:
 @dataclass
 class _Pending:
     """A file taken in but not yet committed: what flush() writes."""
+
     outcome: Outcome
     sha: str
     size: int
     parsed: Parsed | None = None
-    duplicate_of: "_Pending | int | None" = None
+    duplicate_of: _Pending | int | None = None
 
 
 # Superseding: the rows of a (village, fiscal year) roster, or of a (village, fiscal year,
@@ -73,8 +75,16 @@ class _Pending:
 # the same roster (or month). Rows are never changed: `carried` has one row per file and what
 # it carried, and its superseded_by points at the replacing file. The writer keeps, per key,
 # the file that is current, so a batch finds what it replaces without a scan.
-_CARRIED = pa.schema([("file_id", pa.int64()), ("kind", pa.string()), ("village_code", pa.string()),
-                      ("fiscal_year", pa.int32()), ("month", pa.date32()), ("rows_loaded", pa.int32())])
+_CARRIED = pa.schema(
+    [
+        ("file_id", pa.int64()),
+        ("kind", pa.string()),
+        ("village_code", pa.string()),
+        ("fiscal_year", pa.int32()),
+        ("month", pa.date32()),
+        ("rows_loaded", pa.int32()),
+    ]
+)
 _MOVES = pa.schema([("old_id", pa.int64()), ("new_id", pa.int64()), ("kind", pa.string()), ("month", pa.date32())])
 
 
@@ -82,8 +92,9 @@ def _current_files(con) -> dict[tuple, list[int]]:
     """Per (kind, village, fiscal year, month or None), the file(s) nothing has superseded yet."""
     current: dict[tuple, list[int]] = {}
     for fid, *key in con.execute(
-            "SELECT file_id, kind, village_code, fiscal_year, month FROM carried "
-            "WHERE superseded_by IS NULL ORDER BY file_id").fetchall():
+        "SELECT file_id, kind, village_code, fiscal_year, month FROM carried "
+        "WHERE superseded_by IS NULL ORDER BY file_id"
+    ).fetchall():
         current.setdefault(tuple(key), []).append(fid)
     return current
 
@@ -120,8 +131,13 @@ class Ingestor:
     a dozen per file, and outcomes are reported once their batch is committed.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, batch_files: int | None = None,
-                 batch_rows: int = BATCH_ROWS, batch_seconds: float = 5.0):
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        batch_files: int | None = None,
+        batch_rows: int = BATCH_ROWS,
+        batch_seconds: float = 5.0,
+    ):
         self.con = con
         # SAMMACHIP_INGEST_BATCH=1 commits file by file (slower; for watching a run closely).
         batch_files = batch_files or int(os.environ.get("SAMMACHIP_INGEST_BATCH", "4096"))
@@ -135,24 +151,25 @@ class Ingestor:
         # Loaded content by hash: the earliest loaded file with those bytes.
         self.known: dict[str, tuple[int, str | None, int | None, dt.date | None]] = {}
         for sha, fid, code, fy, month in con.execute(
-                "SELECT sha256, file_id, village_code, fiscal_year, report_month FROM ingested_file "
-                "WHERE status IN ('loaded', 'replaced') ORDER BY file_id DESC").fetchall():
+            "SELECT sha256, file_id, village_code, fiscal_year, report_month FROM ingested_file "
+            "WHERE status IN ('loaded', 'replaced') ORDER BY file_id DESC"
+        ).fetchall():
             self.known[sha] = (fid, code, fy, month)
         self.batch_known: dict[str, _Pending] = {}
         self.current = _current_files(con)
 
     def current_roster(self, what: str, village_code: str, fy: int) -> records.People:
-        self.flush()        # what earlier files of this run carry must be visible first
+        self.flush()  # what earlier files of this run carry must be visible first
         rows = self.con.execute(
-            f"SELECT citizen_id, full_name FROM {what} WHERE village_code = ? AND fiscal_year = ?",
-            [village_code, fy]).fetchall()
+            f"SELECT citizen_id, full_name FROM {what} WHERE village_code = ? AND fiscal_year = ?", [village_code, fy]
+        ).fetchall()
         return records.People(rows)
 
-    def take(self, path: Path, job: "Job | None" = None) -> Outcome:
+    def take(self, path: Path, job: Job | None = None) -> Outcome:
         """One file into the pending batch (parsed here, or already by a worker: `job`);
         its outcome is final once its batch is flushed."""
         job = job or read_and_parse(path, self.register, self.current_roster)
-        if job.needs_roster:        # a worker could not see what this run loaded before it
+        if job.needs_roster:  # a worker could not see what this run loaded before it
             job = read_and_parse(path, self.register, self.current_roster)
         o = Outcome(path=str(path), status="refused", received_at=job.received_at)
         if job.sha is None:
@@ -167,12 +184,14 @@ class Ingestor:
                 o.village_code, o.fiscal_year, o.report_month = src.village_code, src.fiscal_year, src.report_month
             else:
                 _, o.village_code, o.fiscal_year, o.report_month = self.known[sha]
-            return self._add(_Pending(o, sha, size, duplicate_of=earlier if earlier is not None else self.known[sha][0]))
+            return self._add(
+                _Pending(o, sha, size, duplicate_of=earlier if earlier is not None else self.known[sha][0])
+            )
         parsed = job.parsed
         if parsed is None:
             o.message, o.unreadable = job.message, job.unreadable
             return self._add(_Pending(o, sha, size))
-        o.status = "loaded"         # or "replaced", known when its batch is written
+        o.status = "loaded"  # or "replaced", known when its batch is written
         o.village_code, o.fiscal_year, o.report_month = parsed.village.code, parsed.fiscal_year, parsed.report_month
         o.rows_loaded = sum(s.n for s in parsed.sheets)
         o.rows_rejected = sum(len(s.rejected) for s in parsed.sheets)
@@ -188,8 +207,11 @@ class Ingestor:
         if self.on_taken:
             self.on_taken(Path(item.outcome.path))
         self._rows += item.outcome.rows_loaded + item.outcome.rows_rejected
-        if (len(self.pending) >= self.batch_files or self._rows >= self.batch_rows
-                or time.monotonic() - self._since >= self.batch_seconds):
+        if (
+            len(self.pending) >= self.batch_files
+            or self._rows >= self.batch_rows
+            or time.monotonic() - self._since >= self.batch_seconds
+        ):
             self.flush()
         return item.outcome
 
@@ -237,17 +259,26 @@ class Ingestor:
                 if sheet.n:
                     parts[arrow.TABLE_OF[sheet.kind]].append((fid, sheet, parsed.arrow.get(sheet.kind)))
                 rejections += [(fid, r.sheet, r.row_number, r.column_name, r.value, r.reason) for r in sheet.rejected]
-            sheets += [(fid, sh.sheet, sh.kind, t.header_rows[-1] + 1,
-                        {k: column_letter(c) for k, c in t.columns.items()}, sh.n, len(sh.rejected),
-                        sh.skipped)
-                       for sh, t in zip(parsed.sheets, _tables_in_order(parsed))]
+            sheets += [
+                (
+                    fid,
+                    sh.sheet,
+                    sh.kind,
+                    t.header_rows[-1] + 1,
+                    {k: column_letter(c) for k, c in t.columns.items()},
+                    sh.n,
+                    len(sh.rejected),
+                    sh.skipped,
+                )
+                for sh, t in zip(parsed.sheets, _tables_in_order(parsed))
+            ]
             sheets += [(fid, name, "ignored", None, None, 0, 0, 0) for name in parsed.ignored]
         for table, sheets_of in parts.items():
             if sheets_of:
                 _register_and_insert(con, table, arrow.batch_table(table, sheets_of))
         moves: list[tuple] = []
         staged: dict[tuple, list[int]] = {}
-        for fid, kind, code, fy, month, _ in carriers:      # in file_id (= arrival) order
+        for fid, kind, code, fy, month, _ in carriers:  # in file_id (= arrival) order
             key = (kind, code, fy, month)
             moves += [(old, fid, kind, month) for old in staged.get(key, self.current.get(key, []))]
             staged[key] = [fid]
@@ -267,15 +298,35 @@ class Ingestor:
             dup_id = dup.outcome.file_id if isinstance(dup, _Pending) else dup
             if o.status == "duplicate":
                 o.message = f"เนื้อหาเหมือนไฟล์ #{dup_id} ที่นำเข้าแล้ว (same content as file #{dup_id})"
-            files.append((o.file_id, o.path, item.sha, item.size, o.village_code, o.fiscal_year, o.report_month,
-                          o.status, o.rows_loaded, o.rows_rejected, o.rows_skipped, o.message, dup_id,
-                          o.received_at))
+            files.append(
+                (
+                    o.file_id,
+                    o.path,
+                    item.sha,
+                    item.size,
+                    o.village_code,
+                    o.fiscal_year,
+                    o.report_month,
+                    o.status,
+                    o.rows_loaded,
+                    o.rows_rejected,
+                    o.rows_skipped,
+                    o.message,
+                    dup_id,
+                    o.received_at,
+                )
+            )
         _register_and_insert(con, "ingested_file", arrow.tuples_table("ingested_file", files))
         return staged
 
-    def run(self, files: list[Path], on_file: Callable[[Outcome], None] | None = None,
-            workers: int | None = None, ahead: int | None = None,
-            on_taken: Callable[[Path], None] | None = None) -> list[Outcome]:
+    def run(
+        self,
+        files: list[Path],
+        on_file: Callable[[Outcome], None] | None = None,
+        workers: int | None = None,
+        ahead: int | None = None,
+        on_taken: Callable[[Path], None] | None = None,
+    ) -> list[Outcome]:
         """Every file in order. With workers > 1 (default: the machine's cores, for runs of more
         than a few dozen files), files are read and parsed ahead in worker processes while
         this one writes; results are taken strictly in arrival order. on_taken(path): a file
@@ -290,17 +341,20 @@ class Ingestor:
                 outcomes.append(self.take(path, job))
         finally:
             try:
-                self.flush()        # whatever was parsed before a failure is still committed whole
+                self.flush()  # whatever was parsed before a failure is still committed whole
             finally:
                 self.on_file = self.on_taken = None
         return outcomes
 
 
-
-
-def ingest(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
-           on_file: Callable[[Outcome], None] | None = None, workers: int | None = None,
-           ahead: int | None = None, **batching) -> list[Outcome]:
+def ingest(
+    con: duckdb.DuckDBPyConnection,
+    paths: Iterable[str | Path],
+    on_file: Callable[[Outcome], None] | None = None,
+    workers: int | None = None,
+    ahead: int | None = None,
+    **batching,
+) -> list[Outcome]:
     """Ingest every file under paths in arrival order; one outcome per file."""
     ingestor = Ingestor(con, **batching)
     if not len(ingestor.register):

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import geothai
 import pyarrow as pa
 
-from pipelines.thai import parse
 from pipelines.ingest.workbook import decode_text
+from pipelines.thai import parse
 
 if TYPE_CHECKING:
     import duckdb
@@ -69,9 +69,14 @@ def read_register_csv(path: Path) -> list[tuple[str, int, str, str]]:
         if not code and not name:
             continue
         if not re.fullmatch(r"\d{8}", code):
-            raise RegisterError(f"{path}, บรรทัด {line}: รหัสหมู่บ้าน '{code}' ต้องมี 8 หลัก (line {line}: village code must have 8 digits)")
+            raise RegisterError(
+                f"{path}, บรรทัด {line}: รหัสหมู่บ้าน '{code}' ต้องมี 8 หลัก (line {line}: village code must have 8 digits)"
+            )
         if geothai.subdistrict(code[:6]) is None:
-            raise RegisterError(f"{path}, บรรทัด {line}: ไม่พบตำบลรหัส {code[:6]} (line {line}: no subdistrict {code[:6]} in the official list)")
+            raise RegisterError(
+                f"{path}, บรรทัด {line}: ไม่พบตำบลรหัส {code[:6]} "
+                f"(line {line}: no subdistrict {code[:6]} in the official list)"
+            )
         if not name:
             raise RegisterError(f"{path}, บรรทัด {line}: ไม่มีชื่อหมู่บ้าน (line {line}: village name missing)")
         if code in seen:
@@ -132,20 +137,25 @@ class Register:
     """The register in memory, for resolving header blocks quickly."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
-        rows = con.execute("SELECT village_code, village_no, village_name, subdistrict_name, district_name, province_name "
-                           "FROM village").fetchall()
+        rows = con.execute(
+            "SELECT village_code, village_no, village_name, subdistrict_name, district_name, province_name FROM village"
+        ).fetchall()
         self.by_code = {r[0]: Village(*r) for r in rows}
         # Official English names too: a header block may say "Amphoe: Mueang Phrae".
-        self.english = {r[0]: {"subdistrict": r[1], "district": r[2], "province": r[3]} for r in con.execute("""
+        self.english = {
+            r[0]: {"subdistrict": r[1], "district": r[2], "province": r[3]}
+            for r in con.execute("""
             SELECT v.village_code, s.subdistrict_name_en, d.district_name_en, p.province_name_en
             FROM register_village v JOIN subdistrict s USING (subdistrict_code)
-            JOIN district d USING (district_code) JOIN province p USING (province_code)""").fetchall()}
-        self._resolved: dict = {}       # what a header block said → its Village, or why not
+            JOIN district d USING (district_code) JOIN province p USING (province_code)""").fetchall()
+        }
+        self._resolved: dict = {}  # what a header block said → its Village, or why not
 
     def _same(self, v: Village, key: str, given) -> bool:
         """Does the name written for `key` (province, district, subdistrict, village_name) fit village v?"""
-        have = {"province": v.province, "district": v.district, "subdistrict": v.subdistrict,
-                "village_name": v.name}[key]
+        have = {"province": v.province, "district": v.district, "subdistrict": v.subdistrict, "village_name": v.name}[
+            key
+        ]
         if area_name(given) == area_name(have):
             return True
         en = self.english.get(v.code, {}).get(key)
@@ -185,28 +195,49 @@ class Register:
             v = self.by_code.get(code)
             if v is None:
                 raise ValueError(f"รหัสหมู่บ้าน {code} ไม่อยู่ในทะเบียนหมู่บ้าน (village code {code} is not in the register)")
-            wrong = [label for key, label in (
-                ("province", "จังหวัด"), ("district", "อำเภอ"), ("subdistrict", "ตำบล"), ("village_name", "ชื่อหมู่บ้าน"))
-                if names[key] and not self._same(v, key, names[key])]
+            wrong = [
+                label
+                for key, label in (
+                    ("province", "จังหวัด"),
+                    ("district", "อำเภอ"),
+                    ("subdistrict", "ตำบล"),
+                    ("village_name", "ชื่อหมู่บ้าน"),
+                )
+                if names[key] and not self._same(v, key, names[key])
+            ]
             if no is not None and no != v.no:
                 wrong.append("หมู่ที่")
             if wrong:
                 raise ValueError(
                     f"รหัสหมู่บ้าน {code} ไม่ตรงกับ {', '.join(wrong)} ที่ระบุในไฟล์ "
-                    f"(village code {code} disagrees with the {', '.join(wrong)} written in the file)")
+                    f"(village code {code} disagrees with the {', '.join(wrong)} written in the file)"
+                )
             return v
 
         if not names["subdistrict"] or not names["district"] or (no is None and not names["village_name"]):
-            raise ValueError("ระบุหมู่บ้านไม่ครบ: ต้องมีรหัสหมู่บ้าน หรือ อำเภอ ตำบล และหมู่ที่/ชื่อหมู่บ้าน "
-                             "(village not identified: give the village code, or district, subdistrict and village no/name)")
-        hits = [v for v in self.by_code.values()
-                if self._same(v, "subdistrict", names["subdistrict"]) and self._same(v, "district", names["district"])
-                and (not names["province"] or self._same(v, "province", names["province"]))
-                and (no is None or v.no == no)
-                and (not names["village_name"] or self._same(v, "village_name", names["village_name"]))]
+            raise ValueError(
+                "ระบุหมู่บ้านไม่ครบ: ต้องมีรหัสหมู่บ้าน หรือ อำเภอ ตำบล และหมู่ที่/ชื่อหมู่บ้าน "
+                "(village not identified: give the village code, or district, subdistrict and village no/name)"
+            )
+        hits = [
+            v
+            for v in self.by_code.values()
+            if self._same(v, "subdistrict", names["subdistrict"])
+            and self._same(v, "district", names["district"])
+            and (not names["province"] or self._same(v, "province", names["province"]))
+            and (no is None or v.no == no)
+            and (not names["village_name"] or self._same(v, "village_name", names["village_name"]))
+        ]
         if len(hits) == 1:
             return hits[0]
-        where = f"ต.{parse.text(names['subdistrict'])} อ.{parse.text(names['district'])} หมู่ {no if no is not None else '-'} {parse.text(names['village_name']) or ''}".strip()
+        where = (
+            f"ต.{parse.text(names['subdistrict'])} อ.{parse.text(names['district'])} "
+            f"หมู่ {no if no is not None else '-'} {parse.text(names['village_name']) or ''}"
+        ).strip()
         if not hits:
-            raise ValueError(f"ไม่พบหมู่บ้าน {where} ในทะเบียน หรือชื่อไม่ตรงกัน (no village {where} in the register, or the names disagree)")
-        raise ValueError(f"ชื่อ {where} ตรงกับหลายหมู่บ้าน ต้องระบุรหัสหมู่บ้าน (names match several villages; give the village code)")
+            raise ValueError(
+                f"ไม่พบหมู่บ้าน {where} ในทะเบียน หรือชื่อไม่ตรงกัน (no village {where} in the register, or the names disagree)"
+            )
+        raise ValueError(
+            f"ชื่อ {where} ตรงกับหลายหมู่บ้าน ต้องระบุรหัสหมู่บ้าน (names match several villages; give the village code)"
+        )

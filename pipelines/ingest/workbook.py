@@ -22,10 +22,10 @@ import yaml
 
 from pipelines.thai import parse
 
-MAX_COLUMNS = 1000          # a tracking sheet has about 20; more is not a workbook we can trust
+MAX_COLUMNS = 1000  # a tracking sheet has about 20; more is not a workbook we can trust
 MAX_ROWS = 100_000
 MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
-MAX_ZIP_RATIO = 200         # xlsx compresses ~10x; a zip bomb compresses thousands of times
+MAX_ZIP_RATIO = 200  # xlsx compresses ~10x; a zip bomb compresses thousands of times
 HEADER_SCAN_ROWS = 40
 
 
@@ -35,10 +35,10 @@ class FileRefused(Exception):
 
 @dataclass
 class Grid:
-    name: str                                   # the sheet's name as it stands (CSV: the file name)
-    rows: list[list]                            # cell values; rows[0] is spreadsheet row 1
+    name: str  # the sheet's name as it stands (CSV: the file name)
+    rows: list[list]  # cell values; rows[0] is spreadsheet row 1
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
-    lines: list[int] | None = None              # CSV: the line each row starts on (cells may hold line breaks)
+    lines: list[int] | None = None  # CSV: the line each row starts on (cells may hold line breaks)
 
     def row_numbers(self, start: int = 0):
         """The 1-based spreadsheet row (CSV: line number) of each grid row from `start` on."""
@@ -75,7 +75,7 @@ def norm_header(value) -> str:
     return _norm_header(str(value))
 
 
-@lru_cache(maxsize=1 << 16)      # bounded: data cells pass through here too
+@lru_cache(maxsize=1 << 16)  # bounded: data cells pass through here too
 def _norm_header(value: str) -> str:
     s = unicodedata.normalize("NFC", value).lower()
     s = _BRACKETS.sub("", s)
@@ -109,9 +109,7 @@ def read(path: Path, data: bytes | None = None) -> list[Grid]:
     if suffix in {".csv", ".txt"}:
         return [_read_csv(path, data)]
     if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
-        raise FileRefused(
-            f"ไฟล์ไม่ใช่ {suffix} ที่ถูกต้องหรือไฟล์เสียหาย (not a valid {suffix} file, or truncated)"
-        )
+        raise FileRefused(f"ไฟล์ไม่ใช่ {suffix} ที่ถูกต้องหรือไฟล์เสียหาย (not a valid {suffix} file, or truncated)")
     raise FileRefused(
         f"ไม่รองรับไฟล์ชนิด {suffix or '(ไม่มีนามสกุล)'} (unsupported file type; send xlsx, xlsm, xls, ods or csv)"
     )
@@ -200,7 +198,9 @@ def _read_csv(path: Path, data: bytes | None = None) -> Grid:
             rows.append(row)
             lines.append(start)
     except csv.Error as exc:
-        raise FileRefused(f"อ่านไฟล์ CSV ไม่ได้ บรรทัด {reader.line_num} (unreadable CSV at line {reader.line_num}: {exc})") from None
+        raise FileRefused(
+            f"อ่านไฟล์ CSV ไม่ได้ บรรทัด {reader.line_num} (unreadable CSV at line {reader.line_num}: {exc})"
+        ) from None
     return Grid(path.name, rows, lines=lines)
 
 
@@ -212,11 +212,11 @@ class Table:
     """Where a sheet's table sits and what its columns mean."""
 
     grid: Grid
-    kind: str                                   # trainers | households | followup
-    header_rows: tuple[int, ...]                # 0-based indexes of the header row(s)
-    columns: dict[str, int]                     # key -> column index
-    wide: list[tuple[int, str, object]]         # (column index, measure key, month date)
-    header_text: dict[int, set[str]]            # normalised header texts per column (both rows of two)
+    kind: str  # trainers | households | followup
+    header_rows: tuple[int, ...]  # 0-based indexes of the header row(s)
+    columns: dict[str, int]  # key -> column index
+    wide: list[tuple[int, str, object]]  # (column index, measure key, month date)
+    header_text: dict[int, set[str]]  # normalised header texts per column (both rows of two)
 
     @property
     def first_data_row(self) -> int:
@@ -255,7 +255,9 @@ def _merged_parent(grid: Grid, r: int) -> dict[int, str]:
 
 
 _MONTH_TAIL = re.compile(
-    r"^(?P<measure>.*?)[\s(\[]*(?P<month>(?:" + parse._MONTH_ALT + r")\s*(?:พศ|คศ)?\s*\d{2,4}|\d{1,2}\s*/\s*\d{2,4}|\d{4}-\d{1,2})[)\]]?$",
+    r"^(?P<measure>.*?)[\s(\[]*(?P<month>(?:"
+    + parse._MONTH_ALT
+    + r")\s*(?:พศ|คศ)?\s*\d{2,4}|\d{1,2}\s*/\s*\d{2,4}|\d{4}-\d{1,2})[)\]]?$",
     re.IGNORECASE,
 )
 
@@ -265,7 +267,7 @@ _HAS_DIGIT = re.compile(r"[0-9๐-๙]")
 
 def wide_column(text: str, table: dict[str, str], measures: list[str]):
     """'รายได้ ต.ค. 68' → ('income', 2025-10-01); None when the header is not a measure + month."""
-    if not _HAS_DIGIT.search(text):     # every month form carries a year
+    if not _HAS_DIGIT.search(text):  # every month form carries a year
         return None
     s = parse.digits(unicodedata.normalize("NFC", text)).replace(".", "")
     s = re.sub(r"\s+", " ", s).strip()
@@ -287,7 +289,7 @@ def _match_row(texts: dict[int, list[str]], kind: str):
     return dict(columns), list(wide)
 
 
-@lru_cache(maxsize=4096)        # every file of one layout offers the same header row
+@lru_cache(maxsize=4096)  # every file of one layout offers the same header row
 def _match_texts(texts: tuple[tuple[int, tuple[str, ...]], ...], kind: str):
     table = synonyms()["columns"][kind]
     measures = synonyms()["wide_measures"]
@@ -310,8 +312,7 @@ def _two_row_texts(grid: Grid, r: int) -> dict[int, list[str]]:
     parent = _merged_parent(grid, r)
     row = grid.rows[r]
     # Columns under a group header: a horizontal merge, or a header typed once and carried right.
-    grouped = {c for (r0, c0), (r1, c1) in grid.merged if r0 <= r <= r1 and c1 > c0
-               for c in range(c0, c1 + 1)}
+    grouped = {c for (r0, c0), (r1, c1) in grid.merged if r0 <= r <= r1 and c1 > c0 for c in range(c0, c1 + 1)}
     child = {c: t for c, v in enumerate(grid.rows[r + 1]) if (t := _cell_text(v))}
     carried, last, start = {}, "", None
     for c in range(max(list(parent) + list(child) + [-1]) + 1):
@@ -379,7 +380,7 @@ def locate(grid: Grid, kind_hint: str | None) -> Table | None:
         depths = _DEPTHS.setdefault(kind_hint, [])
         if depth not in depths:
             depths.insert(0, depth)
-            del depths[4:]          # a few layouts at a time; others are located afresh
+            del depths[4:]  # a few layouts at a time; others are located afresh
     return table
 
 
@@ -391,7 +392,7 @@ def _locate(grid: Grid, kind_hint: str | None) -> tuple[Table | None, int]:
     depth = 0
     for r in range(n):
         if best is not None and r > best[1].header_rows[0]:
-            break       # the first row that reads as a header wins (with the row under it)
+            break  # the first row that reads as a header wins (with the row under it)
         depth = r + 1
         single = {c: [t] for c, v in enumerate(grid.rows[r]) if (t := _cell_text(v))}
         if len(single) < 2:

@@ -28,7 +28,7 @@ def main() -> None:
             return
         try:
             answer = ("ok", workers.parse_chunk(paths, register))
-        except Exception:       # a bug: the writer stops with this traceback
+        except Exception:  # a bug: the writer stops with this traceback
             answer = ("error", traceback.format_exc())
         pickle.dump(answer, stdout, protocol=pickle.HIGHEST_PROTOCOL)
         stdout.flush()

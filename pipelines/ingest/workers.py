@@ -18,20 +18,21 @@ from pipelines.ingest.register import Register
 from pipelines.ingest.village_file import Parsed, Refused, parse_file
 from pipelines.ingest.workbook import FileRefused
 
-PARALLEL_FROM = 40          # fewer files than this: not worth starting worker processes
-CHUNK_FILES = 16            # files per worker answer: one Arrow table per data table for them all
+PARALLEL_FROM = 40  # fewer files than this: not worth starting worker processes
+CHUNK_FILES = 16  # files per worker answer: one Arrow table per data table for them all
 
 
 @dataclass
 class Job:
     """A file read, hashed and parsed (or refused) without the warehouse."""
+
     received_at: dt.datetime | None = None
     size: int = 0
-    sha: str | None = None              # None: the file could not be read at all
+    sha: str | None = None  # None: the file could not be read at all
     parsed: Parsed | None = None
     message: str | None = None
     unreadable: bool = False
-    needs_roster: bool = False          # parse again in the writer, which sees earlier files
+    needs_roster: bool = False  # parse again in the writer, which sees earlier files
 
 
 class WorkerDied(RuntimeError):
@@ -86,7 +87,7 @@ def parse_chunk(paths: list[str], register: Register) -> tuple[list[Job], dict[s
     for path in paths:
         try:
             jobs.append(read_and_parse(Path(path), register, no_roster))
-        except Exception:       # a bug: the writer stops there, with this traceback
+        except Exception:  # a bug: the writer stops there, with this traceback
             error = f"{path}:\n{traceback.format_exc()}"
             break
     by_table: dict[str, list[records.SheetResult]] = {t: [] for t in arrow.SCHEMAS}
@@ -100,7 +101,7 @@ def parse_chunk(paths: list[str], register: Register) -> tuple[list[Job], dict[s
             with pa.ipc.new_stream(sink, data.schema) as out:
                 out.write_table(data)
             ipc[table] = sink.getvalue().to_pybytes()
-    for job in jobs:            # only what the writer needs travels (no grids, no values twice)
+    for job in jobs:  # only what the writer needs travels (no grids, no values twice)
         p = job.parsed
         if p is not None:
             p.tables = [dataclasses.replace(t, grid=None, header_text={}, wide=[]) for t in p.tables]
@@ -143,8 +144,12 @@ def parse_ahead(files: list[Path], register: Register, workers: int, ahead: int 
     import threading
     from collections import deque
 
-    procs = [subprocess.Popen([sys.executable, "-m", "pipelines.ingest.worker"], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE) for _ in range(workers)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "pipelines.ingest.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+        for _ in range(workers)
+    ]
     answers = [queues.SimpleQueue() for _ in procs]
     _ENDED = ("ended", None)
 
@@ -152,13 +157,13 @@ def parse_ahead(files: list[Path], register: Register, workers: int, ahead: int 
         while True:
             try:
                 answer = pickle.load(proc.stdout)
-            except Exception:       # EOF or a cut-off answer: the worker ended (or was told to)
+            except Exception:  # EOF or a cut-off answer: the worker ended (or was told to)
                 out.put(_ENDED)
                 return
             if answer[0] == "ok":
                 try:
                     received(*answer[1][:2])
-                except Exception:   # a bug here must reach the writer, not leave it waiting
+                except Exception:  # a bug here must reach the writer, not leave it waiting
                     answer = ("error", traceback.format_exc())
             out.put(answer)
 
@@ -170,9 +175,9 @@ def parse_ahead(files: list[Path], register: Register, workers: int, ahead: int 
             p.stdin.flush()
         for t in readers:
             t.start()
-        ahead = ahead or 256 * workers    # parsed files waiting: enough to outlast a commit
+        ahead = ahead or 256 * workers  # parsed files waiting: enough to outlast a commit
         size = max(1, min(CHUNK_FILES, ahead // (2 * workers)))
-        chunks = (files[i:i + size] for i in range(0, len(files), size))
+        chunks = (files[i : i + size] for i in range(0, len(files), size))
         pending: deque = deque()
         sent = 0
 
@@ -187,8 +192,10 @@ def parse_ahead(files: list[Path], register: Register, workers: int, ahead: int 
                 pickle.dump([str(p) for p in paths], procs[w].stdin)
                 procs[w].stdin.flush()
             except (BrokenPipeError, OSError):
-                raise WorkerDied(f"ingest worker {procs[w].pid} stopped (killed, or out of memory?) before "
-                                 f"{paths[0]}; files committed so far are kept: run ingest again") from None
+                raise WorkerDied(
+                    f"ingest worker {procs[w].pid} stopped (killed, or out of memory?) before "
+                    f"{paths[0]}; files committed so far are kept: run ingest again"
+                ) from None
             pending.append((paths, w))
             return True
 
@@ -198,8 +205,10 @@ def parse_ahead(files: list[Path], register: Register, workers: int, ahead: int 
             paths, w = pending.popleft()
             kind, payload = answers[w].get()
             if kind == "ended":
-                raise WorkerDied(f"ingest worker {procs[w].pid} stopped (killed, or out of memory?) while reading "
-                                 f"{paths[0]}; files committed so far are kept: run ingest again")
+                raise WorkerDied(
+                    f"ingest worker {procs[w].pid} stopped (killed, or out of memory?) while reading "
+                    f"{paths[0]}; files committed so far are kept: run ingest again"
+                )
             if kind == "error":
                 raise RuntimeError(f"ingest worker failed on {paths[0]} or a file after it:\n{payload}")
             jobs, _, error = payload
@@ -210,7 +219,7 @@ def parse_ahead(files: list[Path], register: Register, workers: int, ahead: int 
         finished = True
     finally:
         for p in procs:
-            if not finished:            # stopped early: a worker may be busy with files nobody will take
+            if not finished:  # stopped early: a worker may be busy with files nobody will take
                 p.kill()
             try:
                 p.stdin.close()

@@ -47,7 +47,7 @@ def _common_folder(paths: list[str]) -> str | None:
         return None
     try:
         root = os.path.commonpath([os.path.dirname(os.path.abspath(p)) for p in paths])
-    except ValueError:          # different drives
+    except ValueError:  # different drives
         return None
     return root if root not in ("", os.sep) else None
 
@@ -61,31 +61,41 @@ def print_outcomes(ctx: Ctx, outcomes) -> None:
     colour = {"loaded": "green", "replaced": "cyan", "duplicate": "yellow", "refused": "red"}
     # A month of a province is hundreds of files: past TABLE_ALL, list only the files that
     # need a look (refused, duplicate, rows rejected); the manifest and log list them all.
-    shown = outcomes if len(outcomes) <= TABLE_ALL else [
-        o for o in outcomes if o.status in ("refused", "duplicate") or o.rows_rejected]
+    shown = (
+        outcomes
+        if len(outcomes) <= TABLE_ALL
+        else [o for o in outcomes if o.status in ("refused", "duplicate") or o.rows_rejected]
+    )
     if shown:
-        title = "ผลการนำเข้า (ingest summary)" if shown is outcomes else \
-            f"ไฟล์ที่ควรตรวจดู {len(shown)} จาก {len(outcomes)} ไฟล์ (files to look at)"
+        title = (
+            "ผลการนำเข้า (ingest summary)"
+            if shown is outcomes
+            else f"ไฟล์ที่ควรตรวจดู {len(shown)} จาก {len(outcomes)} ไฟล์ (files to look at)"
+        )
         root = _common_folder([o.path for o in outcomes])
         table = Table(title=title, caption=f"ไฟล์ใต้ (files under) {root}" if root else None, show_lines=False)
         listed = shown[:TABLE_MAX]
         names = [os.path.relpath(o.path, root) if root else str(o.path) for o in listed]
         for col in ("file", "status", "village", "loaded", "rejected", "skipped", "message"):
             # On a narrow terminal the message wraps first; a file name up to 40 wide stays whole.
-            table.add_column(col, overflow="fold",
-                             min_width=min(40, max(map(len, names))) if col == "file" else None)
+            table.add_column(col, overflow="fold", min_width=min(40, max(map(len, names))) if col == "file" else None)
         for name, o in zip(names, listed):
-            table.add_row(name,
-                          f"[{colour[o.status]}]{o.status}[/]", o.village_code or "",
-                          str(o.rows_loaded), str(o.rows_rejected), str(o.rows_skipped), o.message or "")
+            table.add_row(
+                name,
+                f"[{colour[o.status]}]{o.status}[/]",
+                o.village_code or "",
+                str(o.rows_loaded),
+                str(o.rows_rejected),
+                str(o.rows_skipped),
+                o.message or "",
+            )
         console.print(table)
         if len(shown) > TABLE_MAX:
             console.print(f"… {len(shown) - TABLE_MAX} more: see the manifest or `sammachip --verbose`")
     counts = {s: sum(o.status == s for o in outcomes) for s in colour}
     console.print(
-        f"{len(outcomes)} files: " + ", ".join(f"{n} {s}" for s, n in counts.items())
+        f"{len(outcomes)} files: "
+        + ", ".join(f"{n} {s}" for s, n in counts.items())
         + f"; rows loaded {sum(o.rows_loaded for o in outcomes)}, rejected {sum(o.rows_rejected for o in outcomes)}, "
         f"skipped {sum(o.rows_skipped for o in outcomes)}"
     )
-
-

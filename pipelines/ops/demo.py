@@ -23,7 +23,9 @@ def run(ctx: Ctx, villages: int | None, months: int, seed: int, mess: int, provi
         ing.load_register(con, out / "register.csv")
     ctx.say(f"  {time.perf_counter() - t0:.1f} s")
     fy_start = dt.date(2025, 10, 1)
-    last = dt.date(fy_start.year + (fy_start.month - 1 + months - 1) // 12, (fy_start.month - 1 + months - 1) % 12 + 1, 1)
+    last = dt.date(
+        fy_start.year + (fy_start.month - 1 + months - 1) // 12, (fy_start.month - 1 + months - 1) % 12 + 1, 1
+    )
     code = monthly.run(ctx, f"{last:%Y-%m}", out)
     ctx.say(f"\nรายงาน (reports): {ctx.reports / f'{last:%Y-%m}' / 'index.html'}")
     ctx.say(f"คลังข้อมูล (warehouse): {ctx.warehouse}")

@@ -18,8 +18,18 @@ from pathlib import Path
 
 import duckdb
 
-VIEWS = ["village", "trainer", "household", "followup", "source_file", "rejected_row", "village_month",
-         "validation_issue", "otop_candidate", "data_todo"]
+VIEWS = [
+    "village",
+    "trainer",
+    "household",
+    "followup",
+    "source_file",
+    "rejected_row",
+    "village_month",
+    "validation_issue",
+    "otop_candidate",
+    "data_todo",
+]
 ID_COLUMNS = {"citizen_id", "trainer_citizen_id"}
 NAME_COLUMNS = {"full_name"}
 
@@ -39,16 +49,22 @@ def _select(con: duckdb.DuckDBPyConnection, view: str, salt: str) -> str:
     out = []
     for c in cols:
         if c in ID_COLUMNS:
-            out.append(f"CASE WHEN {c} IS NULL THEN NULL ELSE substr({c}, 1, 1) || '-' || substr({c}, 2, 4) "
-                       f"|| '-xxxxx-xx-' || substr({c}, 13, 1) END AS {c}")
+            out.append(
+                f"CASE WHEN {c} IS NULL THEN NULL ELSE substr({c}, 1, 1) || '-' || substr({c}, 2, 4) "
+                f"|| '-xxxxx-xx-' || substr({c}, 13, 1) END AS {c}"
+            )
             key = c.removesuffix("citizen_id") + "person_key"
             # Hex digits written as letters: a key must never contain a run that reads as an ID.
-            out.append(f"CASE WHEN {c} IS NULL THEN NULL ELSE translate(substr(sha256('{salt}' || {c}), 1, 16), "
-                       f"'0123456789', 'ghijklmnop') END AS {key}")
+            out.append(
+                f"CASE WHEN {c} IS NULL THEN NULL ELSE translate(substr(sha256('{salt}' || {c}), 1, 16), "
+                f"'0123456789', 'ghijklmnop') END AS {key}"
+            )
         elif c in NAME_COLUMNS:
             continue
         elif c in ("value", "detail", "path"):
-            out.append(f"regexp_replace({c}, '(\\d)(\\d{{4}})(\\d{{5}})(\\d{{2}})(\\d)', '\\1-\\2-xxxxx-xx-\\5', 'g') AS {c}")
+            out.append(
+                f"regexp_replace({c}, '(\\d)(\\d{{4}})(\\d{{5}})(\\d{{2}})(\\d)', '\\1-\\2-xxxxx-xx-\\5', 'g') AS {c}"
+            )
         else:
             out.append(c)
     return f"SELECT {', '.join(out)} FROM {view}"
@@ -59,8 +75,11 @@ def _inert(con: duckdb.DuckDBPyConnection, query: str) -> str:
     cols = []
     for name, kind, *_ in con.execute(f"DESCRIBE {query}").fetchall():
         c = '"' + name.replace('"', '""') + '"'
-        cols.append(f"CASE WHEN left({c}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || {c} "
-                    f"ELSE {c} END AS {c}" if kind == "VARCHAR" else c)
+        cols.append(
+            f"CASE WHEN left({c}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || {c} ELSE {c} END AS {c}"
+            if kind == "VARCHAR"
+            else c
+        )
     return f"SELECT {', '.join(cols)} FROM ({query})"
 
 
@@ -80,7 +99,7 @@ def export(con: duckdb.DuckDBPyConnection, out_dir: Path, formats: tuple[str, ..
             tmp = path.with_suffix(".csv.tmp")
             con.execute(f"COPY ({_inert(con, query)}) TO '{tmp}' (FORMAT csv, HEADER true)")
             with open(path, "wb") as fh, open(tmp, "rb") as src:
-                fh.write(b"\xef\xbb\xbf")       # Excel reads UTF-8 Thai only with a BOM
+                fh.write(b"\xef\xbb\xbf")  # Excel reads UTF-8 Thai only with a BOM
                 shutil.copyfileobj(src, fh)
             tmp.unlink()
             written.append(path)

@@ -48,15 +48,21 @@ def fingerprint(con, month: str) -> str:
     import hashlib
 
     h = hashlib.sha256(month.encode())
-    for query in ("SELECT file_id, sha256, status FROM ingested_file ORDER BY file_id",
-                  "SELECT count(*), hash(list(village_code || village_no || village_name ORDER BY village_code)) "
-                  "FROM register_village"):
+    for query in (
+        "SELECT file_id, sha256, status FROM ingested_file ORDER BY file_id",
+        "SELECT count(*), hash(list(village_code || village_no || village_name ORDER BY village_code)) "
+        "FROM register_village",
+    ):
         h.update(repr(con.execute(query).fetchall()).encode())
-    package = Path(__file__).resolve().parents[1]    # the code itself: an update with the same version number
-    inputs = [config.CONFIG_FILE, *sorted(config.NOTEBOOKS_DIR.glob("*.ipynb")),
-              *sorted((config.EXPECTATIONS_DIR).rglob("*.json")), *sorted(config.EXPECTATIONS_DIR.rglob("*.sql")),
-              *sorted(p for p in package.rglob("*") if p.suffix in (".py", ".yml", ".sql", ".j2", ".css")),
-              *sorted(config.VIEWS_DIR.glob("*.sql"))]
+    package = Path(__file__).resolve().parents[1]  # the code itself: an update with the same version number
+    inputs = [
+        config.CONFIG_FILE,
+        *sorted(config.NOTEBOOKS_DIR.glob("*.ipynb")),
+        *sorted((config.EXPECTATIONS_DIR).rglob("*.json")),
+        *sorted(config.EXPECTATIONS_DIR.rglob("*.sql")),
+        *sorted(p for p in package.rglob("*") if p.suffix in (".py", ".yml", ".sql", ".j2", ".css")),
+        *sorted(config.VIEWS_DIR.glob("*.sql")),
+    ]
     for path in inputs:
         if path.is_file():
             h.update(path.name.encode() + path.read_bytes())
@@ -81,13 +87,42 @@ def _unchanged(ctx, month: str, fp: str) -> dict | None:
     return manifest
 
 
-def _record_run(con, run_id: str, month: str, started: dt.datetime, errors: int, warnings: int, reports_ok: int,
-                exit_status: int, manifest: Path, files_new: int = 0, files_refused: int = 0, rows_loaded: int = 0,
-                rows_rejected: int = 0, reports_failed: int = 0) -> None:
+def _record_run(
+    con,
+    run_id: str,
+    month: str,
+    started: dt.datetime,
+    errors: int,
+    warnings: int,
+    reports_ok: int,
+    exit_status: int,
+    manifest: Path,
+    files_new: int = 0,
+    files_refused: int = 0,
+    rows_loaded: int = 0,
+    rows_rejected: int = 0,
+    reports_failed: int = 0,
+) -> None:
     """One row of the run history (monthly_run); a skipped re-run takes nothing new in."""
-    con.execute("INSERT INTO monthly_run VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [run_id, dt.date.fromisoformat(month + "-01"), started, dt.datetime.now(), files_new, files_refused,
-                 rows_loaded, rows_rejected, errors, warnings, reports_ok, reports_failed, exit_status, str(manifest)])
+    con.execute(
+        "INSERT INTO monthly_run VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            run_id,
+            dt.date.fromisoformat(month + "-01"),
+            started,
+            dt.datetime.now(),
+            files_new,
+            files_refused,
+            rows_loaded,
+            rows_rejected,
+            errors,
+            warnings,
+            reports_ok,
+            reports_failed,
+            exit_status,
+            str(manifest),
+        ],
+    )
 
 
 def run(ctx: Ctx, month: str, raw_dir: Path) -> int:
@@ -99,8 +134,10 @@ def run(ctx: Ctx, month: str, raw_dir: Path) -> int:
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        err.print("[red]error:[/] another `sammachip monthly` run is in progress (lock "
-                  f"{ctx.warehouse}.monthly.lock); not starting a second one")
+        err.print(
+            "[red]error:[/] another `sammachip monthly` run is in progress (lock "
+            f"{ctx.warehouse}.monthly.lock); not starting a second one"
+        )
         return 2
     try:
         return _run(ctx, month, raw_dir)
@@ -129,12 +166,22 @@ def _run(ctx: Ctx, month: str, raw_dir: Path) -> int:
         if previous is not None:
             # Nothing new since a complete run of this month: its site, to-do lists and
             # shortlist stand as they are. The run is still recorded in the history.
-            _record_run(con, run_id, month, started, previous["validation"]["errors"],
-                        previous["validation"]["warnings"], previous["reports"]["ok"], previous["exit_status"],
-                        ctx.reports / month / "manifest.json")
+            _record_run(
+                con,
+                run_id,
+                month,
+                started,
+                previous["validation"]["errors"],
+                previous["validation"]["warnings"],
+                previous["reports"]["ok"],
+                previous["exit_status"],
+                ctx.reports / month / "manifest.json",
+            )
     if previous is not None:
-        ctx.say(f"ไม่มีไฟล์ใหม่และไม่มีอะไรเปลี่ยน (nothing new since run {previous['run_id']}): "
-                f"{ctx.reports / month / 'index.html'} is current")
+        ctx.say(
+            f"ไม่มีไฟล์ใหม่และไม่มีอะไรเปลี่ยน (nothing new since run {previous['run_id']}): "
+            f"{ctx.reports / month / 'index.html'} is current"
+        )
         log.info("monthly %s: unchanged since run %s, nothing redone", month, previous["run_id"])
         return previous["exit_status"]
     if outcomes:
@@ -166,19 +213,33 @@ def _run(ctx: Ctx, month: str, raw_dir: Path) -> int:
         "raw_dir": str(raw_dir),
         "warehouse": str(ctx.warehouse),
         "inputs": [
-            {"path": o.path, "file_id": o.file_id, "status": o.status, "village_code": o.village_code,
-             "rows_loaded": o.rows_loaded, "rows_rejected": o.rows_rejected, "rows_skipped": o.rows_skipped,
-             "message": o.message}
+            {
+                "path": o.path,
+                "file_id": o.file_id,
+                "status": o.status,
+                "village_code": o.village_code,
+                "rows_loaded": o.rows_loaded,
+                "rows_rejected": o.rows_rejected,
+                "rows_skipped": o.rows_skipped,
+                "message": o.message,
+            }
             for o in outcomes
         ],
         "counts": {s: sum(o.status == s for o in outcomes) for s in ("loaded", "replaced", "duplicate", "refused")},
         "rows": {k: sum(getattr(o, k) for o in outcomes) for k in ("rows_loaded", "rows_rejected", "rows_skipped")},
-        "validation": {"run_id": validation.run_id, "fiscal_year": validation.fiscal_year,
-                       "errors": validation.errors, "warnings": validation.warnings},
+        "validation": {
+            "run_id": validation.run_id,
+            "fiscal_year": validation.fiscal_year,
+            "errors": validation.errors,
+            "warnings": validation.warnings,
+        },
         "reports": {"ok": len(reports.ok), "failed": [str(f) for f in reports.failed]},
         "todo": [str(p) for p in todo_files],
-        "otop_shortlist": {"path": str(shortlist_path) if scored else None, "candidates": len(scored),
-                           "ready": sum(s.tier == "ready" for s in scored)},
+        "otop_shortlist": {
+            "path": str(shortlist_path) if scored else None,
+            "candidates": len(scored),
+            "ready": sum(s.tier == "ready" for s in scored),
+        },
         "timings_s": {k: round(v, 2) for k, v in timings.items()},
         "versions": _versions(),
         "fingerprint": fp,
@@ -193,11 +254,30 @@ def _run(ctx: Ctx, month: str, raw_dir: Path) -> int:
         tmp = out.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
         tmp.replace(out)
-        _record_run(con, run_id, month, started, validation.errors, validation.warnings, len(reports.ok), exit_status,
-                    out, files_new=len(outcomes), files_refused=len(refused),
-                    rows_loaded=manifest["rows"]["rows_loaded"], rows_rejected=manifest["rows"]["rows_rejected"],
-                    reports_failed=len(reports.failed))
-    log.info("monthly %s finished: exit %d, %d new files, %d errors, %d warnings, %d reports", month, exit_status,
-             len(outcomes), validation.errors, validation.warnings, len(reports.ok))
+        _record_run(
+            con,
+            run_id,
+            month,
+            started,
+            validation.errors,
+            validation.warnings,
+            len(reports.ok),
+            exit_status,
+            out,
+            files_new=len(outcomes),
+            files_refused=len(refused),
+            rows_loaded=manifest["rows"]["rows_loaded"],
+            rows_rejected=manifest["rows"]["rows_rejected"],
+            reports_failed=len(reports.failed),
+        )
+    log.info(
+        "monthly %s finished: exit %d, %d new files, %d errors, %d warnings, %d reports",
+        month,
+        exit_status,
+        len(outcomes),
+        validation.errors,
+        validation.warnings,
+        len(reports.ok),
+    )
     ctx.say(f"manifest: {out}")
     return exit_status

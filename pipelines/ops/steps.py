@@ -30,11 +30,18 @@ def run_ingest(ctx: Ctx, paths) -> list[ing.Outcome]:
             raise CannotRun("the village register is empty: run `sammachip register --csv FILE` first")
         done = 0
 
-        def committed(o) -> None:      # called as each batch of files is committed
+        def committed(o) -> None:  # called as each batch of files is committed
             nonlocal done
             done += 1
-            log.info("ingest %d/%d %s: %s (%d loaded, %d rejected)", done, len(files), o.path, o.status,
-                     o.rows_loaded, o.rows_rejected)
+            log.info(
+                "ingest %d/%d %s: %s (%d loaded, %d rejected)",
+                done,
+                len(files),
+                o.path,
+                o.status,
+                o.rows_loaded,
+                o.rows_rejected,
+            )
             if bar is not None:
                 bar.advance(task)
 
@@ -88,13 +95,20 @@ def run_report(ctx: Ctx, month: str, villages=None, districts=None, province=Non
     else:
         progress = lambda done, total: log.info("report %d/%d", done, total)  # noqa: E731
     try:
-        summary = rep.render_reports(ctx.warehouse, month, ctx.reports, villages=villages, districts=districts,
-                                     province=province, workers=workers, progress=progress)
+        summary = rep.render_reports(
+            ctx.warehouse,
+            month,
+            ctx.reports,
+            villages=villages,
+            districts=districts,
+            province=province,
+            workers=workers,
+            progress=progress,
+        )
     finally:
         if bar:
             bar.stop()
-    ctx.say(f"reports: {len(summary.ok)} written, {len(summary.failed)} failed → "
-            f"{ctx.reports / month / 'index.html'}")
+    ctx.say(f"reports: {len(summary.ok)} written, {len(summary.failed)} failed → {ctx.reports / month / 'index.html'}")
     for f in summary.failed:
         err.print(f"[red]failed:[/] {f}")
     return summary
@@ -111,8 +125,11 @@ def run_shortlist(ctx: Ctx, fiscal_year: int, month: str | None, out: Path):
         scored = otop.shortlist(con, fiscal_year, month_date)
     otop.export_xlsx(scored, out, fiscal_year, month_date)
     counts = {t: sum(s.tier == t for s in scored) for t in otop.TIER_TH}
-    ctx.say(f"OTOP shortlist: {len(scored)} candidates (" + ", ".join(f"{otop.TIER_TH[t]} {n}" for t, n in counts.items())
-            + f") → {out}")
+    ctx.say(
+        f"OTOP shortlist: {len(scored)} candidates ("
+        + ", ".join(f"{otop.TIER_TH[t]} {n}" for t, n in counts.items())
+        + f") → {out}"
+    )
     return scored
 
 

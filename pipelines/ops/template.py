@@ -14,24 +14,45 @@ import xlsxwriter
 
 from pipelines.thai import parse
 
-ROWS = 40          # editable rows per sheet: 20 households + replacements, 5 trainers + spares
+ROWS = 40  # editable rows per sheet: 20 households + replacements, 5 trainers + spares
 
 TRAINER_COLUMNS = [
-    ("ลำดับ", 6, None), ("คำนำหน้า", 10, "title"), ("ชื่อ-สกุล", 24, None), ("เลขประจำตัวประชาชน", 18, "citizen_id"),
-    ("บทบาท", 14, "role"), ("ความเชี่ยวชาญ", 20, None), ("โทรศัพท์", 14, "text"),
+    ("ลำดับ", 6, None),
+    ("คำนำหน้า", 10, "title"),
+    ("ชื่อ-สกุล", 24, None),
+    ("เลขประจำตัวประชาชน", 18, "citizen_id"),
+    ("บทบาท", 14, "role"),
+    ("ความเชี่ยวชาญ", 20, None),
+    ("โทรศัพท์", 14, "text"),
 ]
 HOUSEHOLD_COLUMNS = [
-    ("ลำดับ", 6, None), ("คำนำหน้า", 10, "title"), ("ชื่อ-สกุล", 24, None), ("เลขประจำตัวประชาชน", 18, "citizen_id"),
-    ("บ้านเลขที่", 10, "text"), ("จำนวนสมาชิก", 10, "members"), ("วิทยากรผู้ดูแล", 24, None),
-    ("อาชีพที่ฝึก", 22, None), ("ประเภทอาชีพ", 16, "occupation_group"), ("วันที่ฝึกอบรม", 14, "date"),
-    ("รายได้ก่อนฝึก (บาท/เดือน)", 14, "money"), ("รายจ่ายก่อนฝึก (บาท/เดือน)", 14, "money"),
-    ("สถานะ", 10, "status"), ("หมายเหตุ", 20, None),
+    ("ลำดับ", 6, None),
+    ("คำนำหน้า", 10, "title"),
+    ("ชื่อ-สกุล", 24, None),
+    ("เลขประจำตัวประชาชน", 18, "citizen_id"),
+    ("บ้านเลขที่", 10, "text"),
+    ("จำนวนสมาชิก", 10, "members"),
+    ("วิทยากรผู้ดูแล", 24, None),
+    ("อาชีพที่ฝึก", 22, None),
+    ("ประเภทอาชีพ", 16, "occupation_group"),
+    ("วันที่ฝึกอบรม", 14, "date"),
+    ("รายได้ก่อนฝึก (บาท/เดือน)", 14, "money"),
+    ("รายจ่ายก่อนฝึก (บาท/เดือน)", 14, "money"),
+    ("สถานะ", 10, "status"),
+    ("หมายเหตุ", 20, None),
 ]
 FOLLOWUP_COLUMNS = [
-    ("เลขประจำตัวประชาชน", 18, "citizen_id"), ("เดือน", 12, "month"), ("ประกอบอาชีพ", 12, "yes_no"),
-    ("รายได้ (บาท/เดือน)", 12, "money"), ("รายจ่าย (บาท/เดือน)", 12, "money"), ("เงินออม (บาท/เดือน)", 12, "money"),
-    ("กลุ่มอาชีพ", 22, None), ("ผลิตภัณฑ์", 20, None), ("ประเภทผลิตภัณฑ์ OTOP", 22, "otop_type"),
-    ("มาตรฐานผลิตภัณฑ์", 16, "standard"), ("ช่องทางจำหน่าย", 20, None),
+    ("เลขประจำตัวประชาชน", 18, "citizen_id"),
+    ("เดือน", 12, "month"),
+    ("ประกอบอาชีพ", 12, "yes_no"),
+    ("รายได้ (บาท/เดือน)", 12, "money"),
+    ("รายจ่าย (บาท/เดือน)", 12, "money"),
+    ("เงินออม (บาท/เดือน)", 12, "money"),
+    ("กลุ่มอาชีพ", 22, None),
+    ("ผลิตภัณฑ์", 20, None),
+    ("ประเภทผลิตภัณฑ์ OTOP", 22, "otop_type"),
+    ("มาตรฐานผลิตภัณฑ์", 16, "standard"),
+    ("ช่องทางจำหน่าย", 20, None),
 ]
 LISTS = {
     "title": ["นาย", "นาง", "นางสาว"],
@@ -56,8 +77,11 @@ INSTRUCTIONS = [
 
 
 def village_block(con: duckdb.DuckDBPyConnection, code: str) -> dict:
-    row = con.execute("SELECT village_code, village_no, village_name, subdistrict_name, district_name, province_name "
-                      "FROM village WHERE village_code = ?", [code]).fetchone()
+    row = con.execute(
+        "SELECT village_code, village_no, village_name, subdistrict_name, district_name, province_name "
+        "FROM village WHERE village_code = ?",
+        [code],
+    ).fetchone()
     if row is None:
         raise ValueError(f"village code {code} is not in the register (load it with `sammachip register --csv`)")
     return dict(zip(["code", "no", "name", "subdistrict", "district", "province"], row))
@@ -70,15 +94,16 @@ def write_template(con: duckdb.DuckDBPyConnection, village_code: str, fiscal_yea
     f = {
         "label": wb.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1}),
         "fixed": wb.add_format({"border": 1, "locked": True}),
-        "head": wb.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1, "text_wrap": True, "valign": "top",
-                               "locked": True}),
+        "head": wb.add_format(
+            {"bold": True, "bg_color": "#DCE6F1", "border": 1, "text_wrap": True, "valign": "top", "locked": True}
+        ),
         "open": wb.add_format({"locked": False, "border": 1, "num_format": "@"}),
         "date": wb.add_format({"locked": False, "border": 1, "num_format": "d/m/yyyy"}),
         "num": wb.add_format({"locked": False, "border": 1, "num_format": "#,##0.00"}),
         "int": wb.add_format({"locked": False, "border": 1, "num_format": "0"}),
         "title": wb.add_format({"bold": True, "font_size": 14}),
     }
-    lists = wb.add_worksheet("รายการ")          # source of the drop-down lists, hidden
+    lists = wb.add_worksheet("รายการ")  # source of the drop-down lists, hidden
     for c, (key, items) in enumerate(LISTS.items()):
         lists.write_column(0, c, items)
         wb.define_name(f"list_{key}", f"='รายการ'!${_col(c)}$1:${_col(c)}${len(items)}")
@@ -86,8 +111,15 @@ def write_template(con: duckdb.DuckDBPyConnection, village_code: str, fiscal_yea
 
     cover = wb.add_worksheet("ข้อมูลหมู่บ้าน")
     cover.write(0, 0, "สมุดติดตามสัมมาชีพชุมชน", f["title"])
-    block = [("จังหวัด", v["province"]), ("อำเภอ", v["district"]), ("ตำบล", v["subdistrict"]), ("หมู่ที่", v["no"]),
-             ("ชื่อหมู่บ้าน", v["name"]), ("รหัสหมู่บ้าน", v["code"]), ("ปีงบประมาณ", fiscal_year)]
+    block = [
+        ("จังหวัด", v["province"]),
+        ("อำเภอ", v["district"]),
+        ("ตำบล", v["subdistrict"]),
+        ("หมู่ที่", v["no"]),
+        ("ชื่อหมู่บ้าน", v["name"]),
+        ("รหัสหมู่บ้าน", v["code"]),
+        ("ปีงบประมาณ", fiscal_year),
+    ]
     for r, (label, value) in enumerate(block, start=2):
         cover.write(r, 0, label, f["label"])
         cover.write_string(r, 1, str(value), f["fixed"])
@@ -112,8 +144,16 @@ def write_template(con: duckdb.DuckDBPyConnection, village_code: str, fiscal_yea
             _validate(ws, c, rows, kind, fiscal_year, months)
         ws.freeze_panes(1, 0)
         # Only the header row is protected; formats above unlock every data cell.
-        ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True,
-                        "sort": True, "autofilter": True})
+        ws.protect(
+            "",
+            {
+                "select_locked_cells": True,
+                "select_unlocked_cells": True,
+                "format_columns": True,
+                "sort": True,
+                "autofilter": True,
+            },
+        )
 
     help_ws = wb.add_worksheet("คำแนะนำ")
     for r, line in enumerate(INSTRUCTIONS):
@@ -130,23 +170,76 @@ def _col(c: int) -> str:
 def _validate(ws, c: int, rows: int, kind: str | None, fiscal_year: int, months: list[str]) -> None:
     first, last = 1, rows
     if kind in LISTS:
-        ws.data_validation(first, c, last, c, {"validate": "list", "source": f"=list_{kind}",
-                                               "error_title": "เลือกจากรายการ", "error_message": "กรุณาเลือกจากรายการ"})
+        ws.data_validation(
+            first,
+            c,
+            last,
+            c,
+            {
+                "validate": "list",
+                "source": f"=list_{kind}",
+                "error_title": "เลือกจากรายการ",
+                "error_message": "กรุณาเลือกจากรายการ",
+            },
+        )
     elif kind == "citizen_id":
-        ws.data_validation(first, c, last, c, {"validate": "length", "criteria": "==", "value": 13,
-                                               "error_title": "เลขประจำตัวประชาชน",
-                                               "error_message": "ต้องเป็นตัวเลข 13 หลัก ไม่มีขีด"})
+        ws.data_validation(
+            first,
+            c,
+            last,
+            c,
+            {
+                "validate": "length",
+                "criteria": "==",
+                "value": 13,
+                "error_title": "เลขประจำตัวประชาชน",
+                "error_message": "ต้องเป็นตัวเลข 13 หลัก ไม่มีขีด",
+            },
+        )
     elif kind == "date":
         start, end = parse.fiscal_year_bounds(fiscal_year)
-        ws.data_validation(first, c, last, c, {"validate": "date", "criteria": "between", "minimum": start,
-                                               "maximum": end, "error_title": "วันที่",
-                                               "error_message": f"วันที่ต้องอยู่ในปีงบประมาณ {fiscal_year}"})
+        ws.data_validation(
+            first,
+            c,
+            last,
+            c,
+            {
+                "validate": "date",
+                "criteria": "between",
+                "minimum": start,
+                "maximum": end,
+                "error_title": "วันที่",
+                "error_message": f"วันที่ต้องอยู่ในปีงบประมาณ {fiscal_year}",
+            },
+        )
     elif kind == "money":
-        ws.data_validation(first, c, last, c, {"validate": "decimal", "criteria": ">=", "value": 0,
-                                               "error_title": "จำนวนเงิน", "error_message": "ตัวเลข 0 ขึ้นไป (บาท)"})
+        ws.data_validation(
+            first,
+            c,
+            last,
+            c,
+            {
+                "validate": "decimal",
+                "criteria": ">=",
+                "value": 0,
+                "error_title": "จำนวนเงิน",
+                "error_message": "ตัวเลข 0 ขึ้นไป (บาท)",
+            },
+        )
     elif kind == "members":
-        ws.data_validation(first, c, last, c, {"validate": "integer", "criteria": "between", "minimum": 1,
-                                               "maximum": 30, "error_title": "จำนวนสมาชิก",
-                                               "error_message": "จำนวนเต็ม 1 ถึง 30"})
+        ws.data_validation(
+            first,
+            c,
+            last,
+            c,
+            {
+                "validate": "integer",
+                "criteria": "between",
+                "minimum": 1,
+                "maximum": 30,
+                "error_title": "จำนวนสมาชิก",
+                "error_message": "จำนวนเต็ม 1 ถึง 30",
+            },
+        )
     elif kind == "month":
         ws.data_validation(first, c, last, c, {"validate": "list", "source": months})

@@ -53,8 +53,13 @@ def make_offline(site: Path, issues: list[dict], title: str) -> Path:
             continue
         rel = os.path.relpath(site / CSS_NAME, page.parent)
         text = page.read_text(encoding="utf-8")
-        for pattern, repl in ((_REMOTE_SCRIPT, ""), (_INLINE_SCRIPT, ""), (_REMOTE_LINK, ""), (_REMOTE_IMG, ""),
-                              (_REMOTE_URL, "none")):
+        for pattern, repl in (
+            (_REMOTE_SCRIPT, ""),
+            (_INLINE_SCRIPT, ""),
+            (_REMOTE_LINK, ""),
+            (_REMOTE_IMG, ""),
+            (_REMOTE_URL, "none"),
+        ):
             text = pattern.sub(repl, text)
         text = text.replace("</head>", f'<link rel="stylesheet" href="{rel}"></head>', 1)
         page.write_text(text, encoding="utf-8")
@@ -72,9 +77,14 @@ def _index(pages: list[str], issues: list[dict], title: str) -> str:
         counts[(i["check_name"], i["severity"])] = counts.get((i["check_name"], i["severity"]), 0) + 1
     rows = "".join(
         f"<tr><td>{html.escape(c)}</td><td class='{'sm-fail' if s == 'error' else ''}'>{html.escape(s)}</td>"
-        f"<td>{n}</td></tr>" for (c, s), n in sorted(counts.items()))
-    summary = (f"<table><tr><th>การตรวจ (check)</th><th>ระดับ (severity)</th><th>จำนวนหมู่บ้าน (villages)</th></tr>"
-               f"{rows}</table>" if rows else "<p class='sm-ok'>ผ่านทุกการตรวจ (every check passed)</p>")
+        f"<td>{n}</td></tr>"
+        for (c, s), n in sorted(counts.items())
+    )
+    summary = (
+        f"<table><tr><th>การตรวจ (check)</th><th>ระดับ (severity)</th><th>จำนวนหมู่บ้าน (villages)</th></tr>{rows}</table>"
+        if rows
+        else "<p class='sm-ok'>ผ่านทุกการตรวจ (every check passed)</p>"
+    )
 
     def links(items: list[str]) -> str:
         return "<ul>" + "".join(f'<li><a href="{html.escape(p)}">{html.escape(p)}</a></li>' for p in items) + "</ul>"

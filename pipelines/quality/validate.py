@@ -22,7 +22,7 @@ import duckdb
 
 from pipelines import config
 
-os.environ.setdefault("TQDM_DISABLE", "1")          # GX draws a progress bar per metric
+os.environ.setdefault("TQDM_DISABLE", "1")  # GX draws a progress bar per metric
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 GX_ROOT = config.EXPECTATIONS_DIR
@@ -73,9 +73,12 @@ def _context(workspace: Path):
 def _params(fiscal_year: int | None, month: dt.date | None) -> dict:
     cfg = config.settings().get("validation", {})
     return {
-        "fiscal_year": fiscal_year, "month": month,
-        "due_days": cfg.get("due_days", 10), "income_max": cfg.get("income_max", 200_000),
-        "outlier_z": cfg.get("outlier_z", 3.5), "jump_factor": cfg.get("jump_factor", 3.0),
+        "fiscal_year": fiscal_year,
+        "month": month,
+        "due_days": cfg.get("due_days", 10),
+        "income_max": cfg.get("income_max", 200_000),
+        "outlier_z": cfg.get("outlier_z", 3.5),
+        "jump_factor": cfg.get("jump_factor", 3.0),
     }
 
 
@@ -87,8 +90,10 @@ def frame(con: duckdb.DuckDBPyConnection, suite: str, fiscal_year: int | None, m
 
 
 def _latest_fiscal_year(con) -> int | None:
-    row = con.execute("SELECT max(fiscal_year) FROM (SELECT fiscal_year FROM household UNION ALL "
-                      "SELECT fiscal_year FROM trainer UNION ALL SELECT fiscal_year FROM followup)").fetchone()
+    row = con.execute(
+        "SELECT max(fiscal_year) FROM (SELECT fiscal_year FROM household UNION ALL "
+        "SELECT fiscal_year FROM trainer UNION ALL SELECT fiscal_year FROM followup)"
+    ).fetchone()
     return row[0]
 
 
@@ -117,24 +122,38 @@ def _run_suite(context, name: str, df, index_cols: list[str]):
     """Validate one frame with its suite through a checkpoint that also updates Data Docs."""
     import great_expectations as gx
 
-    source = _get_or_add(lambda: context.data_sources.get("warehouse"),
-                         lambda: context.data_sources.add_pandas("warehouse"))
+    source = _get_or_add(
+        lambda: context.data_sources.get("warehouse"), lambda: context.data_sources.add_pandas("warehouse")
+    )
     asset = _get_or_add(lambda: source.get_asset(name), lambda: source.add_dataframe_asset(name))
-    batch = _get_or_add(lambda: asset.get_batch_definition("whole"),
-                        lambda: asset.add_batch_definition_whole_dataframe("whole"))
+    batch = _get_or_add(
+        lambda: asset.get_batch_definition("whole"), lambda: asset.add_batch_definition_whole_dataframe("whole")
+    )
     suite = context.suites.get(name)
-    vd = _get_or_add(lambda: context.validation_definitions.get(name),
-                     lambda: context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite)))
-    checkpoint = _get_or_add(lambda: context.checkpoints.get(name), lambda: context.checkpoints.add(gx.Checkpoint(
-        name=name, validation_definitions=[vd],
-        actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
-        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": index_cols},
-    )))
+    vd = _get_or_add(
+        lambda: context.validation_definitions.get(name),
+        lambda: context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite)),
+    )
+    checkpoint = _get_or_add(
+        lambda: context.checkpoints.get(name),
+        lambda: context.checkpoints.add(
+            gx.Checkpoint(
+                name=name,
+                validation_definitions=[vd],
+                actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
+                result_format={"result_format": "COMPLETE", "unexpected_index_column_names": index_cols},
+            )
+        ),
+    )
     return checkpoint.run(batch_parameters={"dataframe": df})
 
 
-def validate(con: duckdb.DuckDBPyConnection, fiscal_year: int | None = None, month: str | None = None,
-             docs_dir: Path | None = None) -> ValidationSummary:
+def validate(
+    con: duckdb.DuckDBPyConnection,
+    fiscal_year: int | None = None,
+    month: str | None = None,
+    docs_dir: Path | None = None,
+) -> ValidationSummary:
     """Run every suite, store one row per failed check and village, build Data Docs."""
     if month and fiscal_year is None:
         y, m = map(int, month.split("-"))
@@ -152,13 +171,16 @@ def validate(con: duckdb.DuckDBPyConnection, fiscal_year: int | None = None, mon
     summary.errors = sum(i["severity"] == "error" for i in summary.issues)
     summary.warnings = sum(i["severity"] == "warning" for i in summary.issues)
     con.execute("BEGIN TRANSACTION")
-    con.execute("INSERT INTO validation_run VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [run_id, started, dt.datetime.now(), fiscal_year, month_date, list(SUITES),
-                 summary.errors, summary.warnings])
+    con.execute(
+        "INSERT INTO validation_run VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [run_id, started, dt.datetime.now(), fiscal_year, month_date, list(SUITES), summary.errors, summary.warnings],
+    )
     if summary.issues:
         cols = ["run_id", "check_name", "severity", "fiscal_year", "village_code", "month", "detail"]
-        con.executemany(f"INSERT INTO validation_result ({', '.join(cols)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [[i[c] for c in cols] for i in summary.issues])
+        con.executemany(
+            f"INSERT INTO validation_result ({', '.join(cols)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [[i[c] for c in cols] for i in summary.issues],
+        )
     con.execute("COMMIT")
     return summary
 
@@ -166,7 +188,7 @@ def validate(con: duckdb.DuckDBPyConnection, fiscal_year: int | None = None, mon
 def _validate_suites(con, context, summary: ValidationSummary, fiscal_year, month_date, run_id) -> None:
     frames: dict[str, object] = {}
     for name, (sql_file, index_cols) in SUITES.items():
-        if sql_file not in frames:      # suites sharing a frame aggregate it once
+        if sql_file not in frames:  # suites sharing a frame aggregate it once
             frames[sql_file] = frame(con, name, fiscal_year, month_date)
         df = frames[sql_file]
         if df.empty:
@@ -187,13 +209,19 @@ def _validate_suites(con, context, summary: ValidationSummary, fiscal_year, mont
                     else:
                         key = {c: hit[c] for c in index_cols}
                         row = {**by_key.get(tuple(key[c] for c in index_cols), {}), **key}
-                    summary.issues.append({
-                        "run_id": run_id, "check_name": check, "severity": severity,
-                        "fiscal_year": int(row["fiscal_year"]) if row.get("fiscal_year") is not None else fiscal_year,
-                        "village_code": row.get("village_code"),
-                        "month": _as_date(row.get("month")) or month_date,
-                        "detail": _detail(meta.get("detail_th", check), row),
-                    })
+                    summary.issues.append(
+                        {
+                            "run_id": run_id,
+                            "check_name": check,
+                            "severity": severity,
+                            "fiscal_year": int(row["fiscal_year"])
+                            if row.get("fiscal_year") is not None
+                            else fiscal_year,
+                            "village_code": row.get("village_code"),
+                            "month": _as_date(row.get("month")) or month_date,
+                            "detail": _detail(meta.get("detail_th", check), row),
+                        }
+                    )
 
 
 def publish_docs(context, docs_dir: Path, issues: list[dict], fiscal_year: int | None) -> Path | None:

@@ -23,31 +23,37 @@ import sys
 import tempfile
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
 
 from pipelines import config
 from pipelines.thai import fmt as tf
 from pipelines.thai.parse import citizen_id_valid
 
 log = logging.getLogger("sammachip.report")
-_nb_log = logging.getLogger("sammachip.report.nbclient")   # nbclient says "Executing notebook" per report
+_nb_log = logging.getLogger("sammachip.report.nbclient")  # nbclient says "Executing notebook" per report
 _nb_log.setLevel(logging.WARNING)
 
 KINDS = ("province", "otop", "district", "village")  # also the order reports are rendered in
-PARAMETER = {"village": "village_code", "district": "district_code", "province": "province_code",
-             "otop": "province_code"}
+PARAMETER = {
+    "village": "village_code",
+    "district": "district_code",
+    "province": "province_code",
+    "otop": "province_code",
+}
 SITE_DIR = Path(__file__).parent / "templates"
 CODE_ROOT = Path(__file__).resolve().parents[2]
-CELL_TIMEOUT = 300          # seconds per cell: a province query on a slow disk, with room to spare
+CELL_TIMEOUT = 300  # seconds per cell: a province query on a slow disk, with room to spare
 KERNEL_NAME = "python3"
-MAX_ATTEMPTS = 2            # one retry on a fresh kernel
+MAX_ATTEMPTS = 2  # one retry on a fresh kernel
 # What `%reset -f` does to the user namespace, without its gc.collect() passes: those cost
 # 140 ms a report, a third of the time of a village. Imports come back from sys.modules.
-RESET_CODE = ("[get_ipython().user_ns.pop(k) for k in "
-              "[k for k in get_ipython().user_ns if k not in get_ipython().user_ns_hidden]]; "
-              "get_ipython().user_ns['Out'].clear(); get_ipython().user_ns.update(_='', __='', ___='')")
+RESET_CODE = (
+    "[get_ipython().user_ns.pop(k) for k in "
+    "[k for k in get_ipython().user_ns if k not in get_ipython().user_ns_hidden]]; "
+    "get_ipython().user_ns['Out'].clear(); get_ipython().user_ns.update(_='', __='', ___='')"
+)
 # A citizen ID that slipped through unmasked: 13 digits, not part of a longer number or a decimal.
 _FULL_ID = re.compile(r"(?<![\d.])(\d{13})(?![\d])")
 
@@ -59,26 +65,26 @@ _FULL_ID = re.compile(r"(?<![\d.])(\d{13})(?![\d])")
 class ReportResult:
     kind: str
     code: str
-    path: str                     # the HTML file (written or intended)
+    path: str  # the HTML file (written or intended)
     ok: bool
     seconds: float = 0.0
     attempts: int = 0
-    error: str | None = None      # the error's last line, for people
+    error: str | None = None  # the error's last line, for people
 
     def __str__(self) -> str:
         return f"{self.kind} {self.code}: " + (self.path if self.ok else (self.error or "failed"))
 
 
-
 @dataclass
 class Job:
     """One report to render; plain data so it crosses process boundaries."""
+
     kind: str
     code: str
     notebook: str
     params: dict
     out_html: str
-    page: dict                    # title, crumbs, related, related_title (page shell)
+    page: dict  # title, crumbs, related, related_title (page shell)
 
     @property
     def key(self) -> str:
@@ -141,8 +147,9 @@ def write_atomic(path: Path, text: str) -> None:
 def jinja():
     import jinja2
 
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(SITE_DIR)), autoescape=True,
-                              trim_blocks=False, lstrip_blocks=False)
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(SITE_DIR)), autoescape=True, trim_blocks=False, lstrip_blocks=False
+    )
 
 
 def _body(nb) -> str:
@@ -184,7 +191,7 @@ class KernelRenderer:
     def __init__(self, cwd: Path | None = None):
         self.cwd = Path(cwd or notebooks_dir())
         self.loop = asyncio.new_event_loop()
-        self.tmp = Path(tempfile.mkdtemp(prefix="smc-"))      # short: ipc socket paths are limited
+        self.tmp = Path(tempfile.mkdtemp(prefix="smc-"))  # short: ipc socket paths are limited
         self.km = None
         self.kc = None
         self.page = jinja().get_template("page.html.j2")
@@ -194,7 +201,7 @@ class KernelRenderer:
 
     def _env(self) -> dict:
         env = dict(os.environ)
-        env["SAMMACHIP_RENDER"] = "1"                          # reportkit: the site brings its own CSS
+        env["SAMMACHIP_RENDER"] = "1"  # reportkit: the site brings its own CSS
         env["PYTHONPATH"] = _pythonpath()
         env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
         return env
@@ -203,11 +210,15 @@ class KernelRenderer:
         from jupyter_client.manager import AsyncKernelManager
 
         # IPC sockets in a private folder: parallel workers cannot race for TCP ports.
-        km = (AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(self.tmp / "k"))
-              if os.name == "posix" else AsyncKernelManager(kernel_name=KERNEL_NAME))
+        km = (
+            AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(self.tmp / "k"))
+            if os.name == "posix"
+            else AsyncKernelManager(kernel_name=KERNEL_NAME)
+        )
         km.connection_file = str(self.tmp / "kernel.json")
-        await km.start_kernel(cwd=str(self.cwd), env=self._env(),
-                              extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        await km.start_kernel(
+            cwd=str(self.cwd), env=self._env(), extra_arguments=["--HistoryManager.hist_file=:memory:"]
+        )
         kc = km.client()
         kc.start_channels()
         try:
@@ -226,11 +237,11 @@ class KernelRenderer:
             try:
                 if await km.is_alive():
                     await km.shutdown_kernel(now=True)
-            except Exception as exc:                           # noqa: BLE001 - a dead kernel is fine here
+            except Exception as exc:  # noqa: BLE001 - a dead kernel is fine here
                 log.debug("kernel shutdown: %s", exc)
             try:
                 await km.cleanup_resources()
-            except Exception:                                  # noqa: BLE001 - best effort
+            except Exception:  # noqa: BLE001 - best effort
                 pass
 
     def start(self) -> None:
@@ -250,7 +261,7 @@ class KernelRenderer:
     # -- one report
 
     def _template(self, path: str):
-        from papermill.iorw import load_notebook_node    # also gives every cell the tags papermill expects
+        from papermill.iorw import load_notebook_node  # also gives every cell the tags papermill expects
 
         if path not in self._notebooks:
             self._notebooks[path] = load_notebook_node(path)
@@ -269,22 +280,32 @@ class KernelRenderer:
         # output_dir: the report's folder, where a notebook writes its tables as .xlsx (a job may override it).
         params = {"output_dir": str(Path(job.out_html).parent), **job.params}
         nb = parameterize_notebook(self._template(job.notebook), params, report_mode=False)
-        client = NotebookClient(nb, km=self.km, timeout=CELL_TIMEOUT, kernel_name=KERNEL_NAME, allow_errors=False,
-                                record_timing=False, resources={"metadata": {"path": str(self.cwd)}}, log=_nb_log)
-        client.kc = self.kc                                    # reuse: nbclient neither starts nor stops it
+        client = NotebookClient(
+            nb,
+            km=self.km,
+            timeout=CELL_TIMEOUT,
+            kernel_name=KERNEL_NAME,
+            allow_errors=False,
+            record_timing=False,
+            resources={"metadata": {"path": str(self.cwd)}},
+            log=_nb_log,
+        )
+        client.kc = self.kc  # reuse: nbclient neither starts nor stops it
         await client.async_execute()
         return nb
 
     def _export(self, nb, job: Job) -> str:
-        for cell in nb.cells:                                  # warnings on stderr are not for readers
+        for cell in nb.cells:  # warnings on stderr are not for readers
             if cell.get("outputs"):
                 cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
         body = _body(nb)
         out = Path(job.out_html)
-        assets = os.path.relpath(out.parent.parent / "assets", out.parent) if out.parent.name in KINDS \
+        assets = (
+            os.path.relpath(out.parent.parent / "assets", out.parent)
+            if out.parent.name in KINDS
             else os.path.relpath(out.parent / "assets", out.parent)
-        html_text = self.page.render(body=_markup(body), assets=Path(assets).as_posix(), generated=now_th(),
-                                     **job.page)
+        )
+        html_text = self.page.render(body=_markup(body), assets=Path(assets).as_posix(), generated=now_th(), **job.page)
         html_text, leaks = mask_leaks(html_text)
         if leaks:
             log.warning("%s: masked %d citizen IDs the notebook left unmasked", job.key, leaks)
@@ -298,17 +319,18 @@ class KernelRenderer:
                 nb = self.loop.run_until_complete(self._execute(job))
                 write_atomic(Path(job.out_html), self._export(nb, job))
                 return ReportResult(job.kind, job.code, job.out_html, True, round(time.perf_counter() - t0, 3), attempt)
-            except Exception as exc:                           # noqa: BLE001 - recorded, the batch goes on
+            except Exception as exc:  # noqa: BLE001 - recorded, the batch goes on
                 error = _last_line(exc)
                 log.warning("%s attempt %d failed: %s", job.key, attempt, error)
                 log.debug("%s", job.key, exc_info=True)
                 try:
                     self.loop.run_until_complete(self._restart())
-                except Exception as exc2:                      # noqa: BLE001
+                except Exception as exc2:  # noqa: BLE001
                     error = f"{error} (kernel restart failed: {_last_line(exc2)})"
                     break
-        return ReportResult(job.kind, job.code, job.out_html, False, round(time.perf_counter() - t0, 3),
-                            MAX_ATTEMPTS, error)
+        return ReportResult(
+            job.kind, job.code, job.out_html, False, round(time.perf_counter() - t0, 3), MAX_ATTEMPTS, error
+        )
 
 
 def _markup(text: str):
@@ -323,14 +345,14 @@ def _markup(text: str):
 def _worker_main() -> None:
     """A worker process: one kernel for every report it is handed (JSON lines on stdin/stdout)."""
     proto = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
-    os.dup2(2, 1)                                  # anything else printed goes to stderr, not the protocol
+    os.dup2(2, 1)  # anything else printed goes to stderr, not the protocol
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
     cwd = Path(sys.argv[1]) if len(sys.argv) > 1 else notebooks_dir()
     renderer = KernelRenderer(cwd)
     start_error = None
     try:
         renderer.start()
-    except Exception as exc:                       # noqa: BLE001 - reported with every job below
+    except Exception as exc:  # noqa: BLE001 - reported with every job below
         start_error = f"kernel could not start: {_last_line(exc)}"
     proto.write(json.dumps({"ready": True}) + "\n")
     try:
@@ -356,7 +378,13 @@ class _Worker:
         # A fresh interpreter, not multiprocessing: nothing depends on the caller's __main__.
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from pipelines.report.render import _worker_main; _worker_main()", str(cwd)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True, encoding="utf-8", bufsize=1)
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            text=True,
+            encoding="utf-8",
+            bufsize=1,
+        )
         self.job: Job | None = None
 
     def send(self, job: Job) -> None:
@@ -388,7 +416,7 @@ def run_parallel(jobs: list[Job], workers: int, cwd: Path, on_done: Callable[[Re
         if todo:
             try:
                 w.send(todo.popleft())
-            except OSError:                        # died meanwhile: its EOF arrives next
+            except OSError:  # died meanwhile: its EOF arrives next
                 pass
         else:
             w.job = None
@@ -402,13 +430,22 @@ def run_parallel(jobs: list[Job], workers: int, cwd: Path, on_done: Callable[[Re
             for key, _ in sel.select(timeout=5.0):
                 w: _Worker = key.data
                 line = w.proc.stdout.readline()
-                if not line:                       # the worker ended
+                if not line:  # the worker ended
                     sel.unregister(w.proc.stdout)
                     live.remove(w)
                     code = w.proc.wait()
                     if w.job is not None:
-                        on_done(ReportResult(w.job.kind, w.job.code, w.job.out_html, False, 0.0, 1,
-                                             f"worker process died (exit code {code})"))
+                        on_done(
+                            ReportResult(
+                                w.job.kind,
+                                w.job.code,
+                                w.job.out_html,
+                                False,
+                                0.0,
+                                1,
+                                f"worker process died (exit code {code})",
+                            )
+                        )
                     if todo and restarts < 3 * workers:
                         restarts += 1
                         start()
@@ -417,18 +454,17 @@ def run_parallel(jobs: list[Job], workers: int, cwd: Path, on_done: Callable[[Re
                 if not msg.get("ready"):
                     on_done(ReportResult(**msg))
                 feed(w)
-        for r in todo:                             # every worker gone and too many restarts
+        for r in todo:  # every worker gone and too many restarts
             on_done(ReportResult(r.kind, r.code, r.out_html, False, 0.0, 0, "no worker left to render"))
         clean = True
     finally:
         sel.close()
         for w in live:
-            w.finish()                             # EOF: the worker stops its kernel and exits
+            w.finish()  # EOF: the worker stops its kernel and exits
         deadline = time.monotonic() + (60 if clean else 5)
         for w in live:
             try:
                 w.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:     # interrupted: its kernel notices the parent gone and exits
+            except subprocess.TimeoutExpired:  # interrupted: its kernel notices the parent gone and exits
                 w.proc.kill()
                 w.proc.wait()
-

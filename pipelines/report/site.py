@@ -16,9 +16,9 @@ import logging
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from pipelines import config
 from pipelines.report.render import (
@@ -28,10 +28,10 @@ from pipelines.report.render import (
     Job,
     ReportResult,
     jinja,
-    now_th,
-    run_parallel,
     mask_leaks,
     notebooks_dir,
+    now_th,
+    run_parallel,
     write_atomic,
 )
 from pipelines.thai import fmt as tf
@@ -40,10 +40,12 @@ log = logging.getLogger("sammachip.report")
 
 NOTEBOOK = {"village": "village", "district": "district", "province": "province", "otop": "otop_shortlist"}
 KIND_TH = {"village": "หมู่บ้าน", "district": "อำเภอ", "province": "จังหวัด", "otop": "บัญชี OTOP จังหวัด"}
+
+
 @dataclass
 class RenderSummary:
     month: str
-    root: Path                    # reports/<YYYY-MM>/
+    root: Path  # reports/<YYYY-MM>/
     index: Path
     ok: list[ReportResult] = field(default_factory=list)
     failed: list[ReportResult] = field(default_factory=list)
@@ -53,7 +55,6 @@ class RenderSummary:
     @property
     def results(self) -> list[ReportResult]:
         return self.ok + self.failed
-
 
 
 # ----------------------------------------------------------------------------- the site
@@ -68,15 +69,26 @@ def _plan(warehouse: Path, month: dt.date):
     try:
         register = con.execute(
             "SELECT village_code, village_no, village_name, subdistrict_name, district_code, district_name, "
-            "province_code, province_name FROM village ORDER BY village_code").fetchall()
-        with_data = {r[0] for r in con.execute(
-            "SELECT village_code FROM household WHERE fiscal_year = $fy UNION "
-            "SELECT village_code FROM followup WHERE fiscal_year = $fy UNION "
-            "SELECT village_code FROM trainer WHERE fiscal_year = $fy", {"fy": fy}).fetchall()}
-        kpis = {r[0]: r[1:] for r in con.execute(
-            "SELECT village_code, households_reported, households_enrolled, practising_rate, income_change_pct, "
-            "households_practising "
-            "FROM village_month WHERE fiscal_year = $fy AND month = $month", {"fy": fy, "month": month}).fetchall()}
+            "province_code, province_name FROM village ORDER BY village_code"
+        ).fetchall()
+        with_data = {
+            r[0]
+            for r in con.execute(
+                "SELECT village_code FROM household WHERE fiscal_year = $fy UNION "
+                "SELECT village_code FROM followup WHERE fiscal_year = $fy UNION "
+                "SELECT village_code FROM trainer WHERE fiscal_year = $fy",
+                {"fy": fy},
+            ).fetchall()
+        }
+        kpis = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "SELECT village_code, households_reported, households_enrolled, practising_rate, income_change_pct, "
+                "households_practising "
+                "FROM village_month WHERE fiscal_year = $fy AND month = $month",
+                {"fy": fy, "month": month},
+            ).fetchall()
+        }
     finally:
         con.close()
     return fy, register, with_data, kpis
@@ -97,9 +109,16 @@ def _copy_assets(root: Path) -> None:
         os.replace(tmp, dst)
 
 
-def render_reports(warehouse: Path, month: str, reports_dir: Path, villages: list[str] | None = None,
-                   districts: list[str] | None = None, province: str | None = None,
-                   workers: int = 2, progress: Callable[[int, int], None] | None = None) -> RenderSummary:
+def render_reports(
+    warehouse: Path,
+    month: str,
+    reports_dir: Path,
+    villages: list[str] | None = None,
+    districts: list[str] | None = None,
+    province: str | None = None,
+    workers: int = 2,
+    progress: Callable[[int, int], None] | None = None,
+) -> RenderSummary:
     """Render the month's reports into ``reports_dir/<YYYY-MM>/`` and (re)write its index.
 
     No selector: every village with data in the month's fiscal year (roster or follow-up),
@@ -118,23 +137,37 @@ def render_reports(warehouse: Path, month: str, reports_dir: Path, villages: lis
     summary = RenderSummary(month_key, root, root / "index.html")
 
     if villages or districts or province:
-        want = {"village": list(dict.fromkeys(villages or [])), "district": list(dict.fromkeys(districts or [])),
-                "province": [province] if province else [], "otop": [province] if province else []}
+        want = {
+            "village": list(dict.fromkeys(villages or [])),
+            "district": list(dict.fromkeys(districts or [])),
+            "province": [province] if province else [],
+            "otop": [province] if province else [],
+        }
     else:
         codes = [c for c in by_village if c in with_data]
-        want = {"village": codes,
-                "district": sorted({by_village[c][4] for c in codes}),
-                "province": sorted({by_village[c][6] for c in codes})}
-        want["otop"] = list(want["province"])        # the OTOP shortlist goes with its province report
+        want = {
+            "village": codes,
+            "district": sorted({by_village[c][4] for c in codes}),
+            "province": sorted({by_village[c][6] for c in codes}),
+        }
+        want["otop"] = list(want["province"])  # the OTOP shortlist goes with its province report
 
     known = {"village": by_village, "district": district_names, "province": province_names, "otop": province_names}
     unknown = []
     for kind in KINDS:
         for code in want[kind]:
             if code not in known[kind]:
-                unknown.append(ReportResult(kind, code, str(root / kind / f"{code}.html"), False, 0.0, 0,
-                                            f"ไม่พบรหัส{KIND_TH[kind]} {code} ในทะเบียนหมู่บ้าน "
-                                            f"(no {kind} {code} in the village register)"))
+                unknown.append(
+                    ReportResult(
+                        kind,
+                        code,
+                        str(root / kind / f"{code}.html"),
+                        False,
+                        0.0,
+                        0,
+                        f"ไม่พบรหัส{KIND_TH[kind]} {code} ในทะเบียนหมู่บ้าน (no {kind} {code} in the village register)",
+                    )
+                )
         want[kind] = [c for c in want[kind] if c in known[kind]]
 
     # Reports of this month that exist or will: the navigation links only to those.
@@ -147,9 +180,16 @@ def render_reports(warehouse: Path, month: str, reports_dir: Path, villages: lis
             params = {"warehouse": str(Path(warehouse).resolve()), "month": month_key, PARAMETER[kind]: code}
             if kind == "otop":
                 params["fiscal_year"] = fy
-            jobs.append(Job(kind, code, str(notebooks_dir() / f"{NOTEBOOK[kind]}.ipynb"), params,
-                            str(root / kind / f"{code}.html"),
-                            _page(kind, code, m, by_village, district_names, province_names, exists)))
+            jobs.append(
+                Job(
+                    kind,
+                    code,
+                    str(notebooks_dir() / f"{NOTEBOOK[kind]}.ipynb"),
+                    params,
+                    str(root / kind / f"{code}.html"),
+                    _page(kind, code, m, by_village, district_names, province_names, exists),
+                )
+            )
 
     root.mkdir(parents=True, exist_ok=True)
     _copy_assets(root)
@@ -177,17 +217,32 @@ def render_reports(warehouse: Path, month: str, reports_dir: Path, villages: lis
     summary.ok.sort(key=lambda r: (order[r.kind], r.code))
     _write_index(root, m, fy, by_village, district_names, province_names, kpis, summary.failed)
     summary.seconds = round(time.perf_counter() - t0, 2)
-    write_atomic(root / "render_summary.json", json.dumps({
-        "month": month_key, "fiscal_year": fy, "warehouse": str(warehouse),
-        "started_at": started.isoformat(timespec="seconds"),
-        "finished_at": dt.datetime.now().isoformat(timespec="seconds"),
-        "seconds": summary.seconds, "workers": summary.workers,
-        "counts": {"ok": len(summary.ok), "failed": len(summary.failed),
-                   **{k: sum(r.kind == k for r in summary.ok) for k in KINDS}},
-        "ok": [asdict(r) for r in summary.ok], "failed": [asdict(r) for r in summary.failed],
-    }, ensure_ascii=False, indent=2))
-    log.info("reports %s: %d written, %d failed in %.1f s", month_key, len(summary.ok), len(summary.failed),
-             summary.seconds)
+    write_atomic(
+        root / "render_summary.json",
+        json.dumps(
+            {
+                "month": month_key,
+                "fiscal_year": fy,
+                "warehouse": str(warehouse),
+                "started_at": started.isoformat(timespec="seconds"),
+                "finished_at": dt.datetime.now().isoformat(timespec="seconds"),
+                "seconds": summary.seconds,
+                "workers": summary.workers,
+                "counts": {
+                    "ok": len(summary.ok),
+                    "failed": len(summary.failed),
+                    **{k: sum(r.kind == k for r in summary.ok) for k in KINDS},
+                },
+                "ok": [asdict(r) for r in summary.ok],
+                "failed": [asdict(r) for r in summary.failed],
+            },
+            ensure_ascii=False,
+            indent=2,
+        ),
+    )
+    log.info(
+        "reports %s: %d written, %d failed in %.1f s", month_key, len(summary.ok), len(summary.failed), summary.seconds
+    )
     return summary
 
 
@@ -202,37 +257,49 @@ def _page(kind, code, month, by_village, district_names, province_names, exists)
     related: list[tuple[str, str]] = []
     if kind == "village":
         r = by_village[code]
-        crumbs += [(f"จังหวัด{r[7]}", f"../province/{r[6]}.html" if exists("province", r[6]) else None),
-                   (f"อำเภอ{r[5]}", f"../district/{r[4]}.html" if exists("district", r[4]) else None),
-                   (f"{_village_label(r)} ต.{r[3]}", None)]
+        crumbs += [
+            (f"จังหวัด{r[7]}", f"../province/{r[6]}.html" if exists("province", r[6]) else None),
+            (f"อำเภอ{r[5]}", f"../district/{r[4]}.html" if exists("district", r[4]) else None),
+            (f"{_village_label(r)} ต.{r[3]}", None),
+        ]
         title = f"{_village_label(r)} ต.{r[3]} อ.{r[5]} — {month_th}"
         related_title = ""
     elif kind == "district":
         name, pcode, pname = district_names[code]
-        crumbs += [(f"จังหวัด{pname}", f"../province/{pcode}.html" if exists("province", pcode) else None),
-                   (f"อำเภอ{name}", None)]
-        related = [(f"{_village_label(r)} ต.{r[3]}", f"../village/{c}.html")
-                   for c, r in by_village.items() if r[4] == code and exists("village", c)]
+        crumbs += [
+            (f"จังหวัด{pname}", f"../province/{pcode}.html" if exists("province", pcode) else None),
+            (f"อำเภอ{name}", None),
+        ]
+        related = [
+            (f"{_village_label(r)} ต.{r[3]}", f"../village/{c}.html")
+            for c, r in by_village.items()
+            if r[4] == code and exists("village", c)
+        ]
         title = f"อำเภอ{name} จังหวัด{pname} — {month_th}"
         related_title = "รายงานหมู่บ้านในอำเภอนี้"
     else:
         name = province_names[code]
         crumbs += [(f"จังหวัด{name}", None)]
-        related = [(f"อำเภอ{n}", f"../district/{d}.html")
-                   for d, (n, p, _) in sorted(district_names.items()) if p == code and exists("district", d)]
+        related = [
+            (f"อำเภอ{n}", f"../district/{d}.html")
+            for d, (n, p, _) in sorted(district_names.items())
+            if p == code and exists("district", d)
+        ]
         title = f"จังหวัด{name} — {month_th}"
         related_title = "รายงานอำเภอในจังหวัดนี้"
         if kind == "otop":
-            crumbs[-1:] = [(f"จังหวัด{name}", f"../province/{code}.html" if exists("province", code) else None),
-                           ("บัญชี OTOP", None)]
+            crumbs[-1:] = [
+                (f"จังหวัด{name}", f"../province/{code}.html" if exists("province", code) else None),
+                ("บัญชี OTOP", None),
+            ]
             related, related_title = [], ""
             title = f"กลุ่มอาชีพที่พร้อมเข้าสู่ OTOP จังหวัด{name} — {month_th}"
-    return {"title": f"รายงานสัมมาชีพชุมชน {title}", "crumbs": crumbs, "related": related,
-            "related_title": related_title}
+    return {"title": f"รายงานสัมมาชีพชุมชน {title}", "crumbs": crumbs, "related": related, "related_title": related_title}
 
 
-def _write_index(root: Path, month: dt.date, fy: int, by_village, district_names, province_names, kpis,
-                 failed: list[ReportResult]) -> Path:
+def _write_index(
+    root: Path, month: dt.date, fy: int, by_village, district_names, province_names, kpis, failed: list[ReportResult]
+) -> Path:
     """index.html: every report of the month on disk, province → districts → villages."""
     on_disk = {k: {p.stem for p in (root / k).glob("*.html")} for k in KINDS}
     tree: dict[str, dict[str, list[str]]] = {}
@@ -253,27 +320,57 @@ def _write_index(root: Path, month: dt.date, fy: int, by_village, district_names
                 r = by_village[c]
                 k = kpis.get(c)
                 rate, change = (k[2], k[3]) if k else (None, None)
-                rows.append({"name": _village_label(r), "subdistrict": r[3], "href": f"village/{c}.html",
-                             "reported": f"{k[0]}/{k[1]}" if k else "ยังไม่รายงาน",
-                             "rate": tf.percent(rate, ratio=True), "change": tf.signed_percent(change),
-                             "row_class": "muted" if not k else ("bad" if rate is not None and rate < _target() else "")})
+                rows.append(
+                    {
+                        "name": _village_label(r),
+                        "subdistrict": r[3],
+                        "href": f"village/{c}.html",
+                        "reported": f"{k[0]}/{k[1]}" if k else "ยังไม่รายงาน",
+                        "rate": tf.percent(rate, ratio=True),
+                        "change": tf.signed_percent(change),
+                        "row_class": "muted" if not k else ("bad" if rate is not None and rate < _target() else ""),
+                    }
+                )
             # The district's rate as the reports count it: summed households, not an average of rates.
             ks = [kpis[c] for c, r in by_village.items() if r[4] == dcode and c in kpis]
             reported = sum(k[0] for k in ks)
-            districts.append({"name": district_names[dcode][0], "villages": rows,
-                              "rate": tf.percent(sum(k[4] for k in ks) / reported, ratio=True) if reported else None,
-                              "href": f"district/{dcode}.html" if dcode in on_disk["district"] else None})
-        provinces.append({"name": province_names[pcode], "districts": districts,
-                          "href": f"province/{pcode}.html" if pcode in on_disk["province"] else None,
-                          "otop": f"otop/{pcode}.html" if pcode in on_disk["otop"] else None})
-    labels = {"otop": lambda c: f"จังหวัด{province_names[c]}" if c in province_names else c,
-              "village": lambda c: _village_label(by_village[c]) if c in by_village else c,
-              "district": lambda c: f"อำเภอ{district_names[c][0]}" if c in district_names else c,
-              "province": lambda c: f"จังหวัด{province_names[c]}" if c in province_names else c}
-    html_text = jinja().get_template("index.html.j2").render(
-        month_th=tf.month_be(month), fiscal_year=fy, provinces=provinces, n=n, generated=now_th(),
-        extras=_extras(root, district_names),
-        failed=[{"label": f"{KIND_TH[f.kind]} {labels[f.kind](f.code)} ({f.code})", "error": f.error} for f in failed])
+            districts.append(
+                {
+                    "name": district_names[dcode][0],
+                    "villages": rows,
+                    "rate": tf.percent(sum(k[4] for k in ks) / reported, ratio=True) if reported else None,
+                    "href": f"district/{dcode}.html" if dcode in on_disk["district"] else None,
+                }
+            )
+        provinces.append(
+            {
+                "name": province_names[pcode],
+                "districts": districts,
+                "href": f"province/{pcode}.html" if pcode in on_disk["province"] else None,
+                "otop": f"otop/{pcode}.html" if pcode in on_disk["otop"] else None,
+            }
+        )
+    labels = {
+        "otop": lambda c: f"จังหวัด{province_names[c]}" if c in province_names else c,
+        "village": lambda c: _village_label(by_village[c]) if c in by_village else c,
+        "district": lambda c: f"อำเภอ{district_names[c][0]}" if c in district_names else c,
+        "province": lambda c: f"จังหวัด{province_names[c]}" if c in province_names else c,
+    }
+    html_text = (
+        jinja()
+        .get_template("index.html.j2")
+        .render(
+            month_th=tf.month_be(month),
+            fiscal_year=fy,
+            provinces=provinces,
+            n=n,
+            generated=now_th(),
+            extras=_extras(root, district_names),
+            failed=[
+                {"label": f"{KIND_TH[f.kind]} {labels[f.kind](f.code)} ({f.code})", "error": f.error} for f in failed
+            ],
+        )
+    )
     html_text, _ = mask_leaks(html_text)
     write_atomic(root / "index.html", html_text)
     return root / "index.html"
@@ -307,10 +404,14 @@ def render_one(notebook: str | Path, params: dict, out_html: str | Path, title: 
     code = str(params.get(PARAMETER.get(kind, ""), out.stem))
     _copy_assets(out.parent.parent if out.parent.name in KINDS else out.parent)
     crumbs = [("หน้าหลัก", "../index.html")] if out.parent.name in KINDS else []
-    job = Job(kind, code, str(Path(notebook).resolve()), dict(params), str(out),
-              {"title": title or f"รายงานสัมมาชีพชุมชน {out.stem}", "crumbs": crumbs, "related": [],
-               "related_title": ""})
+    job = Job(
+        kind,
+        code,
+        str(Path(notebook).resolve()),
+        dict(params),
+        str(out),
+        {"title": title or f"รายงานสัมมาชีพชุมชน {out.stem}", "crumbs": crumbs, "related": [], "related_title": ""},
+    )
     results: list[ReportResult] = []
     run_parallel([job], 1, Path(notebook).resolve().parent, results.append)
     return results[0]
-

@@ -18,19 +18,20 @@ from pipelines.synth.workbook import Grid
 class Tally:
     loaded: int = 0
     skipped: int = 0
-    rejected: list[tuple[str, int, str]] = field(default_factory=list)   # (sheet, row number, column)
+    rejected: list[tuple[str, int, str]] = field(default_factory=list)  # (sheet, row number, column)
 
 
 @dataclass
 class Record:
     cells: dict
-    refusal: str | None = None      # the rejected_row column, when a correct ingest refuses it
-    count: int = 1                  # records in the row (a wide follow-up row carries several)
-    group: object = None            # rows of one month, for subtotal rows
+    refusal: str | None = None  # the rejected_row column, when a correct ingest refuses it
+    count: int = 1  # records in the row (a wide follow-up row carries several)
+    group: object = None  # rows of one month, for subtotal rows
 
 
-def sheets(year: VillageYear, month: int, style: Style, code_override: str | None = None
-           ) -> list[tuple[str, Grid, Tally | None]]:
+def sheets(
+    year: VillageYear, month: int, style: Style, code_override: str | None = None
+) -> list[tuple[str, Grid, Tally | None]]:
     """[(kind, grid, tally)] in workbook order; kind cover/instructions have no tally."""
     out: list[tuple[str, Grid, Tally | None]] = []
     block = style.block(year, month, code_override)
@@ -64,7 +65,7 @@ def _preamble(grid: Grid, style: Style, kind: str, block) -> None:
     """Title rows and (without a cover sheet) the header block, above the table."""
     titles = style.titles.get(kind, [])
     if style.medium == "csv" and block:
-        _block_rows(grid, style, block)       # a CSV's header block sits in its first lines
+        _block_rows(grid, style, block)  # a CSV's header block sits in its first lines
         for title in titles:
             grid.append([title])
         grid.append([])
@@ -101,19 +102,20 @@ def _header_rows(grid: Grid, style: Style, kind: str, keys: list) -> list[list]:
     r1 = grid.append(top)
     r2 = grid.append(sub)
     grid.merge(r1, first, r1, first + 1)
-    vertical = style.rng.random() < 0.7       # other headers merged down, or left with a blank below
+    vertical = style.rng.random() < 0.7  # other headers merged down, or left with a blank below
     for c, k in enumerate(keys):
         if vertical and k not in BEFORE_SUB:
             grid.merge(r1, c, r2, c)
     return [top, sub]
 
 
-def _table(grid: Grid, tally: Tally, style: Style, kind: str, keys: list, records: list[Record],
-           money_keys: list) -> None:
+def _table(
+    grid: Grid, tally: Tally, style: Style, kind: str, keys: list, records: list[Record], money_keys: list
+) -> None:
     headers = _header_rows(grid, style, kind, keys)
     blanks, repeat, totals = style.noise.get(kind, (0, False, "none"))
     rng = style.rng
-    inner = list(range(1, len(records)))       # noise goes between data rows, never before the first
+    inner = list(range(1, len(records)))  # noise goes between data rows, never before the first
     blank_at = set(rng.sample(inner, min(blanks, len(inner))))
     repeat_at = rng.choice(inner) if repeat and inner and len(headers) == 1 else None
     for i, rec in enumerate(records):
@@ -149,7 +151,8 @@ def _totals(grid: Grid, tally: Tally, style: Style, keys: list, records: list[Re
 
 def _identity_keys(style: Style) -> list[str]:
     names = (["title"] if style.title_mode == "column" else []) + (
-        ["first_name", "last_name"] if style.split_names else ["full_name"])
+        ["first_name", "last_name"] if style.split_names else ["full_name"]
+    )
     ident = ["citizen_id"] + names if style.id_first else names + ["citizen_id"]
     return (["seq"] if style.seq else []) + ident
 
@@ -194,26 +197,37 @@ def _trainer_ref(style: Style, t: Trainer):
 
 
 def _households(grid: Grid, tally: Tally, style: Style, year: VillageYear, month: int) -> None:
-    keys = _identity_keys(style) + ["house_no", "members", "trainer", "occupation", "occupation_group",
-                                    "trained_on", "income_before", "expense_before", "status"]
+    keys = _identity_keys(style) + [
+        "house_no",
+        "members",
+        "trainer",
+        "occupation",
+        "occupation_group",
+        "trained_on",
+        "income_before",
+        "expense_before",
+        "status",
+    ]
     keys += ["note"] if "note" in style.optional else []
     records = []
     for i, h in enumerate(year.roster(month), start=1):
         fault = year.fault("household", h.key)
         bad = {fault.column: fault} if fault else {}
         cells = _identity(style, h.person, bad["citizen_id"].value if "citizen_id" in bad else h.person.citizen_id, i)
-        cells.update({
-            "house_no": h.house_no,
-            "members": style.integer(bad["members"].value if "members" in bad else h.members),
-            "trainer": bad["trainer"].value if "trainer" in bad else _trainer_ref(style, h.trainer),
-            "occupation": h.occupation.name,
-            "occupation_group": style.occupation_group(h.occupation.group),
-            "trained_on": style.date(bad["trained_on"].value if "trained_on" in bad else h.trained_on),
-            "status": style.status(h.status(month)),
-            "note": h.note or None,
-            ("_true", "income_before"): h.income_before,
-            ("_true", "expense_before"): h.expense_before,
-        })
+        cells.update(
+            {
+                "house_no": h.house_no,
+                "members": style.integer(bad["members"].value if "members" in bad else h.members),
+                "trainer": bad["trainer"].value if "trainer" in bad else _trainer_ref(style, h.trainer),
+                "occupation": h.occupation.name,
+                "occupation_group": style.occupation_group(h.occupation.group),
+                "trained_on": style.date(bad["trained_on"].value if "trained_on" in bad else h.trained_on),
+                "status": style.status(h.status(month)),
+                "note": h.note or None,
+                ("_true", "income_before"): h.income_before,
+                ("_true", "expense_before"): h.expense_before,
+            }
+        )
         for k in ("income_before", "expense_before"):
             cells[k] = _money(style, bad.get(k), getattr(h, k))
         records.append(Record(cells, year.household_refusal(h)))
@@ -230,10 +244,19 @@ def _followup(grid: Grid, tally: Tally, style: Style, year: VillageYear, month: 
     if year.followup_form == "wide":
         _followup_wide(grid, tally, style, year, month)
         return
-    by_name = style.followup_by_name and not year.has_refusals   # a refused household must be refused by ID
+    by_name = style.followup_by_name and not year.has_refusals  # a refused household must be refused by ID
     ident = ["full_name"] if by_name else ["citizen_id"] + (["full_name"] if style.followup_name else [])
     keys = (["month"] + ident if style.month_first else ident + ["month"]) + [
-        "practising", "income", "expense", "savings", "group_name", "product", "otop_type", "standard", "channels"]
+        "practising",
+        "income",
+        "expense",
+        "savings",
+        "group_name",
+        "product",
+        "otop_type",
+        "standard",
+        "channels",
+    ]
     records = []
     for r in year.followup_rows(month):
         records.append(Record(_followup_cells(style, year, r), year.followup_refusal(r), group=r.month))
@@ -254,7 +277,9 @@ def _followup_cells(style: Style, year: VillageYear, r: Followup) -> dict:
         "full_name": style.name(h.person.first, h.person.last),
         "month": style.month(fiscal.month_start(year.fiscal_year, r.month)),
         "practising": style.yes(r.practising),
-        "group_name": r.group_name, "product": r.product, "otop_type": r.otop_type,
+        "group_name": r.group_name,
+        "product": r.product,
+        "otop_type": r.otop_type,
         "standard": style.joined(r.standards, none_word=r.practising and h.occupation.group == "processing"),
         "channels": style.joined(r.channels),
         ("_true", "income"): r.income,
@@ -271,8 +296,11 @@ def _followup_wide(grid: Grid, tally: Tally, style: Style, year: VillageYear, mo
     keys += [(m, firsts[j]) for j in firsts for m in measures]
     records = []
     for i, h in enumerate(year.roster(month), start=1):
-        cells = {"seq": style.integer(i), "citizen_id": style.citizen_id(h.person.citizen_id),
-                 "full_name": style.name(h.person.first, h.person.last)}
+        cells = {
+            "seq": style.integer(i),
+            "citizen_id": style.citizen_id(h.person.citizen_id),
+            "full_name": style.name(h.person.first, h.person.last),
+        }
         count = 0
         for j, first in firsts.items():
             r = year.followups.get((h.key, j))
@@ -284,4 +312,3 @@ def _followup_wide(grid: Grid, tally: Tally, style: Style, year: VillageYear, mo
                 cells[(m, first)] = style.money(getattr(r, m))
         records.append(Record(cells, None, count))
     _table(grid, tally, style, "followup", keys, records, [])
-

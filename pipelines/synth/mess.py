@@ -78,11 +78,25 @@ TITLES = {
     "followup": ["แบบติดตามผลการประกอบอาชีพ", "ผลการติดตามครัวเรือนสัมมาชีพชุมชนรายเดือน"],
 }
 SUBTITLE = "โครงการสร้างสัมมาชีพชุมชน กรมการพัฒนาชุมชน"
-YES_NO = [("ใช่", "ไม่ใช่"), ("ทำ", "ไม่ทำ"), ("✓", "✗"), ("/", "x"), (1, 0), ("1", "0"), ("Y", "N"),
-          ("yes", "no"), ("Yes", "No"), ("true", "false")]
+YES_NO = [
+    ("ใช่", "ไม่ใช่"),
+    ("ทำ", "ไม่ทำ"),
+    ("✓", "✗"),
+    ("/", "x"),
+    (1, 0),
+    ("1", "0"),
+    ("Y", "N"),
+    ("yes", "no"),
+    ("Yes", "No"),
+    ("true", "false"),
+]
 ROLE_WORDS = {"sage": ["ปราชญ์ชุมชน", "ปราชญ์", "วิทยากรหลัก"], "team": ["ทีมวิทยากร", "ทีม", "วิทยากร"]}
-GROUP_WORDS = {"agriculture": ["เกษตร", "ภาคการเกษตร"], "processing": ["แปรรูป", "การแปรรูป"],
-               "community_tourism": ["ท่องเที่ยวชุมชน"], "other": ["อื่นๆ"]}
+GROUP_WORDS = {
+    "agriculture": ["เกษตร", "ภาคการเกษตร"],
+    "processing": ["แปรรูป", "การแปรรูป"],
+    "community_tourism": ["ท่องเที่ยวชุมชน"],
+    "other": ["อื่นๆ"],
+}
 STATUS_WORDS = {"active": ["ปกติ", ""], "withdrawn": ["ถอนตัว", "ออก"], "replacement": ["ทดแทน"]}
 INSTRUCTIONS = [
     "คำแนะนำการกรอกข้อมูล",
@@ -103,17 +117,17 @@ ID_FORMS = ["text", "dash", "space", "number"]
 class Style:
     level: int
     rng: random.Random
-    medium: str = "xlsx"                # xlsx | xlsm | ods | csv
-    encoding: str = "utf-8"             # csv only: utf-8 | utf-8-sig | cp874
-    cover: bool = True                  # header block on a cover sheet, else on each data sheet
+    medium: str = "xlsx"  # xlsx | xlsm | ods | csv
+    encoding: str = "utf-8"  # csv only: utf-8 | utf-8-sig | cp874
+    cover: bool = True  # header block on a cover sheet, else on each data sheet
     cover_name: str = "ข้อมูลหมู่บ้าน"
     sheet_names: dict = field(default_factory=lambda: {k: v[0] for k, v in SHEET_NAMES.items()})
-    english: dict = field(default_factory=dict)      # sheet kind -> English headers
-    headers: dict = field(default_factory=dict)      # (kind, key) -> header text, chosen once
+    english: dict = field(default_factory=dict)  # sheet kind -> English headers
+    headers: dict = field(default_factory=dict)  # (kind, key) -> header text, chosen once
     block_english: bool = False
-    one_cell_block: float = 0.0         # share of block rows written as `label: value` in one cell
+    one_cell_block: float = 0.0  # share of block rows written as `label: value` in one cell
     block_forms: dict = field(default_factory=dict)
-    titles: dict = field(default_factory=dict)       # sheet kind -> title rows above the table
+    titles: dict = field(default_factory=dict)  # sheet kind -> title rows above the table
     thai_digits: bool = False
     date_form: str = "cell"
     month_form: str = "abbr"
@@ -123,24 +137,24 @@ class Style:
     roles: dict = field(default_factory=lambda: {k: v[0] for k, v in ROLE_WORDS.items()})
     groups: dict = field(default_factory=lambda: {k: v[0] for k, v in GROUP_WORDS.items()})
     statuses: dict = field(default_factory=lambda: {k: v[0] for k, v in STATUS_WORDS.items()})
-    trainer_ref: str = "name"           # name | title_name | id
-    split_names: bool = False           # ชื่อ + นามสกุล instead of ชื่อ-สกุล
-    title_mode: str = "column"          # column | none | in_name
+    trainer_ref: str = "name"  # name | title_name | id
+    split_names: bool = False  # ชื่อ + นามสกุล instead of ชื่อ-สกุล
+    title_mode: str = "column"  # column | none | in_name
     seq: bool = True
     optional: set = field(default_factory=lambda: {"expertise", "phone", "note"})
-    id_first: bool = False              # citizen ID before the name
-    followup_name: bool = False         # follow-up carries the name beside the ID
-    followup_by_name: bool = False      # ... or only the name
+    id_first: bool = False  # citizen ID before the name
+    followup_name: bool = False  # follow-up carries the name beside the ID
+    followup_by_name: bool = False  # ... or only the name
     month_first: bool = False
-    two_row_header: bool = False        # households: ก่อนฝึก (บาท/เดือน) over รายได้ / รายจ่าย
+    two_row_header: bool = False  # households: ก่อนฝึก (บาท/เดือน) over รายได้ / รายจ่าย
     header_breaks: bool = False
     list_sep: str = ", "
-    none_word: bool = False             # empty standards written ไม่มี
-    noise: dict = field(default_factory=dict)        # sheet kind -> (blank rows, repeat header, totals)
+    none_word: bool = False  # empty standards written ไม่มี
+    noise: dict = field(default_factory=dict)  # sheet kind -> (blank rows, repeat header, totals)
     instructions: bool = False
-    name_noise: float = 0.0             # share of names with doubled spaces / stray edges
-    mark_noise: float = 0.0             # share of names typed with เ+เ for แ or a doubled tone mark
-    mixed: float = 0.0                  # share of cells typed in another form than the column's
+    name_noise: float = 0.0  # share of names with doubled spaces / stray edges
+    mark_noise: float = 0.0  # share of names typed with เ+เ for แ or a doubled tone mark
+    mixed: float = 0.0  # share of cells typed in another form than the column's
 
     # ------------------------------------------------------------------ choosing
 
@@ -161,15 +175,19 @@ class Style:
                 s.sheet_names[kind] = rng.choice(SHEET_NAMES[kind][1:])
             s.english[kind] = hit(0.15)
             s.titles[kind] = _titles(rng, kind) if hit(0.4) else []
-            s.noise[kind] = (rng.choice([0, 0, 1, 2] if wild else [0, 0, 0, 1]),
-                             hit(0.3 if wild else 0.15),
-                             rng.choice(["none", "end", "middle"] if wild else ["none", "none", "end"]))
+            s.noise[kind] = (
+                rng.choice([0, 0, 1, 2] if wild else [0, 0, 0, 1]),
+                hit(0.3 if wild else 0.15),
+                rng.choice(["none", "end", "middle"] if wild else ["none", "none", "end"]),
+            )
         s.titles["cover"] = _titles(rng, "cover") if hit(0.4) else []
         s.block_english = hit(0.15)
         s.one_cell_block = rng.choice([0.0, 0.0, 0.5, 1.0])
         s.block_forms = {
-            "district": rng.choice(["", "อ.", "อำเภอ"]), "subdistrict": rng.choice(["", "ต.", "ตำบล"]),
-            "village_name": rng.choice(["บ้าน", ""]), "village_no": rng.choice(["number", "text"]),
+            "district": rng.choice(["", "อ.", "อำเภอ"]),
+            "subdistrict": rng.choice(["", "ต.", "ตำบล"]),
+            "village_name": rng.choice(["บ้าน", ""]),
+            "village_no": rng.choice(["number", "text"]),
             "village_code": rng.choice(["text", "number"] + (["omit"] if level >= 2 else [])),
             "fiscal_year": rng.choice(["number", "พ.ศ.", "thai"] + (["ce"] if level >= 2 else [])),
             "report_month": rng.choice(["full", "abbr", "slash", "iso"]),
@@ -186,7 +204,9 @@ class Style:
         s.statuses = {k: rng.choice(v) for k, v in STATUS_WORDS.items()}
         s.trainer_ref = rng.choice(["name", "name", "title_name", "id"])
         s.split_names = hit(0.2)
-        s.title_mode = rng.choice(["column", "column", "none"] + (["in_name"] if level >= 2 and not s.split_names else []))
+        s.title_mode = rng.choice(
+            ["column", "column", "none"] + (["in_name"] if level >= 2 and not s.split_names else [])
+        )
         s.seq = hit(0.75)
         s.optional = {k for k in ("expertise", "phone", "note") if hit(0.7)}
         s.id_first = level >= 2 and hit(0.3)
@@ -286,8 +306,12 @@ class Style:
             return -baht if satang < 0 else (int(baht) if satang % 100 == 0 else baht)
         plain = f"{baht:.2f}" if satang % 100 else f"{int(baht)}"
         comma = f"{baht:,.2f}" if satang % 100 else f"{int(baht):,}"
-        text = {"plain": f"{sign}{plain}", "comma": f"{sign}{comma}", "baht": f"{sign}{comma} บาท",
-                "symbol": f"{sign}฿{comma}"}[form]
+        text = {
+            "plain": f"{sign}{plain}",
+            "comma": f"{sign}{comma}",
+            "baht": f"{sign}{comma} บาท",
+            "symbol": f"{sign}฿{comma}",
+        }[form]
         return self._digits(text)
 
     def integer(self, n: int):
@@ -299,9 +323,12 @@ class Style:
         forms = ID_FORMS[:3] if self.medium == "csv" else ID_FORMS
         form = self._form(self.id_form, forms)
         if form == "number":
-            return float(int(cid))          # what Excel makes of a typed ID: exact below 2**53
-        text = {"text": cid, "dash": f"{cid[0]}-{cid[1:5]}-{cid[5:10]}-{cid[10:12]}-{cid[12]}",
-                "space": f"{cid[0]} {cid[1:5]} {cid[5:10]} {cid[10:12]} {cid[12]}"}[form]
+            return float(int(cid))  # what Excel makes of a typed ID: exact below 2**53
+        text = {
+            "text": cid,
+            "dash": f"{cid[0]}-{cid[1:5]}-{cid[5:10]}-{cid[10:12]}-{cid[12]}",
+            "space": f"{cid[0]} {cid[1:5]} {cid[5:10]} {cid[10:12]} {cid[12]}",
+        }[form]
         return self._digits(text)
 
     def yes(self, practising: bool):
@@ -336,8 +363,15 @@ class Style:
     def block(self, year, month: int, code_override: str | None = None) -> list[tuple[str, object]]:
         """(label, value) pairs of the village identification, in this file's wording."""
         v = year.village
-        f = self.block_forms or {"district": "", "subdistrict": "", "village_name": "บ้าน", "village_no": "number",
-                                 "village_code": "text", "fiscal_year": "number", "report_month": "full"}
+        f = self.block_forms or {
+            "district": "",
+            "subdistrict": "",
+            "village_name": "บ้าน",
+            "village_no": "number",
+            "village_code": "text",
+            "fiscal_year": "number",
+            "report_month": "full",
+        }
         first = fiscal.month_start(year.fiscal_year, month)
         fy = year.fiscal_year
         values = {
@@ -346,12 +380,22 @@ class Style:
             "subdistrict": f["subdistrict"] + v.subdistrict_name,
             "village_no": v.no if f["village_no"] == "number" and self.medium != "csv" else self._digits(str(v.no)),
             "village_name": f["village_name"] + v.bare_name,
-            "village_code": None if f["village_code"] == "omit" and not code_override else (
-                int(code_override or v.code) if f["village_code"] == "number" and self.medium != "csv"
-                else (code_override or v.code)),
-            "fiscal_year": {"number": fy if self.medium != "csv" else str(fy), "พ.ศ.": f"พ.ศ. {fy}",
-                            "thai": fiscal.thai_digits(str(fy)), "ce": fy - fiscal.BE_OFFSET}[f["fiscal_year"]],
-            "report_month": self._digits(month_text(first, f["report_month"])) if self.level else month_text(first, "full"),
+            "village_code": None
+            if f["village_code"] == "omit" and not code_override
+            else (
+                int(code_override or v.code)
+                if f["village_code"] == "number" and self.medium != "csv"
+                else (code_override or v.code)
+            ),
+            "fiscal_year": {
+                "number": fy if self.medium != "csv" else str(fy),
+                "พ.ศ.": f"พ.ศ. {fy}",
+                "thai": fiscal.thai_digits(str(fy)),
+                "ce": fy - fiscal.BE_OFFSET,
+            }[f["fiscal_year"]],
+            "report_month": self._digits(month_text(first, f["report_month"]))
+            if self.level
+            else month_text(first, "full"),
             "reported_by": year.reported_by,
         }
         pairs = []
@@ -366,8 +410,12 @@ class Style:
 
 def month_text(first: dt.date, form: str) -> str:
     be = first.year + fiscal.BE_OFFSET
-    return {"abbr": fiscal.month_abbr(first), "full": fiscal.month_full(first),
-            "slash": f"{first.month}/{be}", "iso": f"{first:%Y-%m}"}[form]
+    return {
+        "abbr": fiscal.month_abbr(first),
+        "full": fiscal.month_full(first),
+        "slash": f"{first.month}/{be}",
+        "iso": f"{first:%Y-%m}",
+    }[form]
 
 
 def _titles(rng: random.Random, kind: str) -> list[str]:

@@ -31,8 +31,15 @@ MEDIA = {  # per mess level: how villages send a month (weights)
 CSV_PARTS = (("trainers", "1_trainers"), ("households", "2_households"), ("followup", "3_followup"))
 
 
-def generate(out: Path, province: str = "54", villages: int | None = None, months: int = 3,
-             seed: int = 0, mess: int = 0, fiscal_year: int = 2569) -> dict:
+def generate(
+    out: Path,
+    province: str = "54",
+    villages: int | None = None,
+    months: int = 3,
+    seed: int = 0,
+    mess: int = 0,
+    fiscal_year: int = 2569,
+) -> dict:
     """Register + workbooks + truth under `out`; returns counts of what was written."""
     if not 1 <= months <= 12:
         raise ValueError("months must be 1..12")
@@ -56,11 +63,19 @@ def generate(out: Path, province: str = "54", villages: int | None = None, month
             truth.village(year)
         counts = dict(truth.counts)
     return {
-        "province": province, "fiscal_year": fiscal_year, "months": months, "mess": mess,
-        "register_villages": len(register), "villages": len(chosen), "files": files,
+        "province": province,
+        "fiscal_year": fiscal_year,
+        "months": months,
+        "mess": mess,
+        "register_villages": len(register),
+        "villages": len(chosen),
+        "files": files,
         "records": counts["trainer"] + counts["household"] + counts["followup"],
-        "trainers": counts["trainer"], "households": counts["household"], "followups": counts["followup"],
-        "rejected_rows": counts["rejected"], "quota_breaches": counts["quota_breach"],
+        "trainers": counts["trainer"],
+        "households": counts["household"],
+        "followups": counts["followup"],
+        "rejected_rows": counts["rejected"],
+        "quota_breaches": counts["quota_breach"],
     }
 
 
@@ -85,7 +100,7 @@ def _write_village(out: Path, year: vil.VillageYear, seed: int, mess: int, truth
     v, fy = year.village, year.fiscal_year
     folder = out / v.district_code / v.code
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob(f"{v.code}_*"):      # a re-run replaces this village's files, nothing else
+    for old in folder.glob(f"{v.code}_*"):  # a re-run replaces this village's files, nothing else
         old.unlink()
     written = 0
     for m in range(1, year.months + 1):
@@ -114,19 +129,19 @@ def _write_village(out: Path, year: vil.VillageYear, seed: int, mess: int, truth
         _stamp(path, arrival)
         truth.file(_rel(out, path), v.code, fy, report, status, _sum(t for _, _, t in parts if t))
         written += 1
-        if year.resend_month == m:                # the same file sent again a day later
+        if year.resend_month == m:  # the same file sent again a day later
             copy = folder / f"{stem}_resend.{medium}"
             shutil.copyfile(path, copy)
             _stamp(copy, arrival + dt.timedelta(days=1, hours=3))
             truth.file(_rel(out, copy), v.code, fy, report, "duplicate")
             written += 1
-        if year.misfiled_month == m:              # a draft whose village code belongs to the neighbour
+        if year.misfiled_month == m:  # a draft whose village code belongs to the neighbour
             other = next(n for n in year.groups.neighbours if n.code != v.code)
             wrong = folder / f"{stem}_fix.xlsx"
             bad_style = Style.choose(random.Random(f"{seed}:{fy}:{v.code}:{m}:misfiled"), mess, "xlsx")
             write(wrong, [g for _, g, _ in sheets(year, m, bad_style, code_override=other.code)], arrival)
             _stamp(wrong, arrival + dt.timedelta(hours=2))
-            truth.file(_rel(out, wrong), None, None, None, "refused")   # its village is contradictory
+            truth.file(_rel(out, wrong), None, None, None, "refused")  # its village is contradictory
             written += 1
     return written
 

@@ -14,19 +14,79 @@ from pathlib import Path
 import geothai
 
 # Words Northern village names are built from: a landscape word, then a qualifier.
-_HEADS = ["ทุ่ง", "ป่า", "ดอน", "หนอง", "ห้วย", "แม่", "นา", "สัน", "ต้น", "วัง", "ไร่", "เวียง", "ปง",
-          "บ่อ", "ร่อง", "ท่า", "ดง", "โป่ง", "น้ำ", "ผา", "ม่อน", "แพะ", "หัวฝาย", "ทุ่งนา"]
-_TAILS = ["ม่วง", "ขาม", "แดง", "บง", "เด่น", "ยาง", "ไผ่", "ตอง", "ลาน", "แก้ว", "ทอง", "หลวง", "สัก",
-          "ค่า", "ชุม", "เย็น", "ฮ่อง", "โฮ้ง", "กวาว", "ปิน", "เปา", "ผึ้ง", "กอก", "จั๊วะ", "หม้อ",
-          "เกี๋ยง", "ลัวะ", "มุ่น", "ริน", "ขาว", "คำ", "งิ้ว", "ป๋วย", "ช้าง", "ม้า", "เตา", "แหน"]
+_HEADS = [
+    "ทุ่ง",
+    "ป่า",
+    "ดอน",
+    "หนอง",
+    "ห้วย",
+    "แม่",
+    "นา",
+    "สัน",
+    "ต้น",
+    "วัง",
+    "ไร่",
+    "เวียง",
+    "ปง",
+    "บ่อ",
+    "ร่อง",
+    "ท่า",
+    "ดง",
+    "โป่ง",
+    "น้ำ",
+    "ผา",
+    "ม่อน",
+    "แพะ",
+    "หัวฝาย",
+    "ทุ่งนา",
+]
+_TAILS = [
+    "ม่วง",
+    "ขาม",
+    "แดง",
+    "บง",
+    "เด่น",
+    "ยาง",
+    "ไผ่",
+    "ตอง",
+    "ลาน",
+    "แก้ว",
+    "ทอง",
+    "หลวง",
+    "สัก",
+    "ค่า",
+    "ชุม",
+    "เย็น",
+    "ฮ่อง",
+    "โฮ้ง",
+    "กวาว",
+    "ปิน",
+    "เปา",
+    "ผึ้ง",
+    "กอก",
+    "จั๊วะ",
+    "หม้อ",
+    "เกี๋ยง",
+    "ลัวะ",
+    "มุ่น",
+    "ริน",
+    "ขาว",
+    "คำ",
+    "งิ้ว",
+    "ป๋วย",
+    "ช้าง",
+    "ม้า",
+    "เตา",
+    "แหน",
+]
 _SUFFIXES = ["ใหม่", "เหนือ", "ใต้", "กลาง", "ตะวันออก", "ตก", "พัฒนา"]
 
 
 @dataclass(frozen=True)
 class Village:
-    code: str                  # 8 digits: subdistrict code + หมู่ number
+    code: str  # 8 digits: subdistrict code + หมู่ number
     no: int
-    name: str                  # with the prefix บ้าน, as in the register CSV
+    name: str  # with the prefix บ้าน, as in the register CSV
     subdistrict_code: str
     subdistrict_name: str
     district_code: str
@@ -51,8 +111,19 @@ def villages(province: str = "54", seed: int = 0) -> list[Village]:
             # Mode 8, range 5..14: about 9 villages a subdistrict, ~700 for Phrae's 78.
             count = min(14, int(rng.triangular(5, 15, 8)))
             for no, name in enumerate(_names(rng, sub.name_th, count), start=1):
-                out.append(Village(f"{sub.code}{no:02d}", no, name, sub.code, sub.name_th,
-                                   district.code, district.name_th, prov.code, prov.name_th))
+                out.append(
+                    Village(
+                        f"{sub.code}{no:02d}",
+                        no,
+                        name,
+                        sub.code,
+                        sub.name_th,
+                        district.code,
+                        district.name_th,
+                        prov.code,
+                        prov.name_th,
+                    )
+                )
     return out
 
 

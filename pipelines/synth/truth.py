@@ -16,13 +16,46 @@ from pipelines.synth.village import VillageYear
 
 COLUMNS = {
     "trainer": ["fiscal_year", "village_code", "citizen_id", "full_name", "role"],
-    "household": ["fiscal_year", "village_code", "citizen_id", "full_name", "house_no", "members",
-                  "trainer_citizen_id", "occupation", "occupation_group", "trained_on", "income_before",
-                  "expense_before", "status"],
-    "followup": ["fiscal_year", "village_code", "citizen_id", "month", "practising", "income", "expense",
-                 "savings", "group_name", "product", "otop_type", "standards", "channels"],
-    "files": ["path", "village_code", "fiscal_year", "report_month", "expected_status",
-              "rows_loaded", "rows_rejected", "rows_skipped"],
+    "household": [
+        "fiscal_year",
+        "village_code",
+        "citizen_id",
+        "full_name",
+        "house_no",
+        "members",
+        "trainer_citizen_id",
+        "occupation",
+        "occupation_group",
+        "trained_on",
+        "income_before",
+        "expense_before",
+        "status",
+    ],
+    "followup": [
+        "fiscal_year",
+        "village_code",
+        "citizen_id",
+        "month",
+        "practising",
+        "income",
+        "expense",
+        "savings",
+        "group_name",
+        "product",
+        "otop_type",
+        "standards",
+        "channels",
+    ],
+    "files": [
+        "path",
+        "village_code",
+        "fiscal_year",
+        "report_month",
+        "expected_status",
+        "rows_loaded",
+        "rows_rejected",
+        "rows_skipped",
+    ],
     "rejected": ["path", "sheet", "row_number", "column_name"],
     "quota_breach": ["fiscal_year", "village_code", "check"],
 }
@@ -56,13 +89,31 @@ class Truth:
         self._w[name].writerow(row)
         self.counts[name] += 1
 
-    def file(self, path: str, village_code: str | None, fiscal_year: int | None, report_month: dt.date | None,
-             status: str, tally=None) -> None:
+    def file(
+        self,
+        path: str,
+        village_code: str | None,
+        fiscal_year: int | None,
+        report_month: dt.date | None,
+        status: str,
+        tally=None,
+    ) -> None:
         """One file's expected source_file row; a refused file has no village, year or month (NULL)."""
         loaded, rejected, skipped = (tally.loaded, len(tally.rejected), tally.skipped) if tally else (0, 0, 0)
-        self._row("files", [path, village_code or "", fiscal_year or "", report_month.isoformat() if report_month else "",
-                            status, loaded, rejected, skipped])
-        for sheet, row, column in (tally.rejected if tally else []):
+        self._row(
+            "files",
+            [
+                path,
+                village_code or "",
+                fiscal_year or "",
+                report_month.isoformat() if report_month else "",
+                status,
+                loaded,
+                rejected,
+                skipped,
+            ],
+        )
+        for sheet, row, column in tally.rejected if tally else []:
             self._row("rejected", [path, sheet, row, column])
 
     def village(self, year: VillageYear) -> None:
@@ -70,14 +121,42 @@ class Truth:
         for t in year.loaded_trainers():
             self._row("trainer", [fy, code, t.person.citizen_id, t.person.full_name, t.role])
         for h in year.loaded_households():
-            self._row("household", [fy, code, h.person.citizen_id, h.person.full_name, h.house_no, h.members,
-                                    h.trainer.person.citizen_id, h.occupation.name, h.occupation.group,
-                                    h.trained_on.isoformat(), money(h.income_before), money(h.expense_before),
-                                    h.status(year.months)])
+            self._row(
+                "household",
+                [
+                    fy,
+                    code,
+                    h.person.citizen_id,
+                    h.person.full_name,
+                    h.house_no,
+                    h.members,
+                    h.trainer.person.citizen_id,
+                    h.occupation.name,
+                    h.occupation.group,
+                    h.trained_on.isoformat(),
+                    money(h.income_before),
+                    money(h.expense_before),
+                    h.status(year.months),
+                ],
+            )
         for r in year.loaded_followups():
-            self._row("followup", [fy, code, r.household.person.citizen_id,
-                                   fiscal.month_start(fy, r.month).isoformat(), "true" if r.practising else "false",
-                                   money(r.income), money(r.expense), money(r.savings), r.group_name or "",
-                                   r.product or "", r.otop_type or "", "|".join(r.standards), "|".join(r.channels)])
+            self._row(
+                "followup",
+                [
+                    fy,
+                    code,
+                    r.household.person.citizen_id,
+                    fiscal.month_start(fy, r.month).isoformat(),
+                    "true" if r.practising else "false",
+                    money(r.income),
+                    money(r.expense),
+                    money(r.savings),
+                    r.group_name or "",
+                    r.product or "",
+                    r.otop_type or "",
+                    "|".join(r.standards),
+                    "|".join(r.channels),
+                ],
+            )
         for check in year.quota_breaches():
             self._row("quota_breach", [fy, code, check])

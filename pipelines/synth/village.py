@@ -19,15 +19,14 @@ from pipelines.synth.register import Village
 
 # The spec's quotas (tracking-workbook.md, "Programme rules the data must follow"), again here:
 # the generator states what ingest and validation must find without reading their settings.
-QUOTA = {"trainers_per_village": 5, "sages_per_village": 1, "households_per_village": 20,
-         "households_per_trainer": 4}
+QUOTA = {"trainers_per_village": 5, "sages_per_village": 1, "households_per_village": 20, "households_per_trainer": 4}
 
 
 @dataclass
 class Trainer:
     key: str
     person: Person
-    role: str                       # sage | team
+    role: str  # sage | team
     expertise: Occupation
 
 
@@ -40,10 +39,10 @@ class Household:
     trainer: Trainer
     occupation: Occupation
     trained_on: dt.date
-    income_before: int              # satang (1/100 baht): money stays exact
+    income_before: int  # satang (1/100 baht): money stays exact
     expense_before: int
-    joins: int = 1                  # first report month with this household on the roster
-    withdraws: int | None = None    # report month from which it is marked withdrawn
+    joins: int = 1  # first report month with this household on the roster
+    withdraws: int | None = None  # report month from which it is marked withdrawn
     replacement: bool = False
     note: str = ""
 
@@ -56,9 +55,9 @@ class Household:
 @dataclass
 class Followup:
     household: Household
-    month: int                      # 1..12 of the fiscal year
+    month: int  # 1..12 of the fiscal year
     practising: bool
-    income: int | None              # satang
+    income: int | None  # satang
     expense: int | None
     savings: int | None
     group_name: str | None = None
@@ -71,10 +70,11 @@ class Followup:
 @dataclass(frozen=True)
 class Fault:
     """One invalid value, written in place of the true one in every file that carries the record."""
-    sheet: str                      # trainer | household | followup
-    key: object                     # trainer key, household key, or (household key, month)
-    column: str                     # spec column key: the rejected_row column_name
-    kind: str                       # bad_check | out_of_range | outside_fy | negative | unknown | dash | stranger
+
+    sheet: str  # trainer | household | followup
+    key: object  # trainer key, household key, or (household key, month)
+    column: str  # spec column key: the rejected_row column_name
+    kind: str  # bad_check | out_of_range | outside_fy | negative | unknown | dash | stranger
     value: object
 
 
@@ -84,16 +84,16 @@ class VillageYear:
     fiscal_year: int
     months: int
     trainers: list[Trainer]
-    households: list[Household]     # everyone ever on the roster, in roster order
+    households: list[Household]  # everyone ever on the roster, in roster order
     followups: dict[tuple[str, int], Followup]
     reported_by: str
-    followup_form: str = "long"     # long | wide
-    wide_savings: bool = True       # the wide form has a เงินออม column per month
-    breach: str | None = None       # which quota the plan broke on purpose
+    followup_form: str = "long"  # long | wide
+    wide_savings: bool = True  # the wide form has a เงินออม column per month
+    breach: str | None = None  # which quota the plan broke on purpose
     faults: dict[tuple[str, object], Fault] = field(default_factory=dict)
-    resend_month: int | None = None     # a re-sent identical copy of that month's file
-    misfiled_month: int | None = None   # an extra file whose code contradicts its names
-    folks: Villagers | None = field(default=None, repr=False)    # more people, names still distinct
+    resend_month: int | None = None  # a re-sent identical copy of that month's file
+    misfiled_month: int | None = None  # an extra file whose code contradicts its names
+    folks: Villagers | None = field(default=None, repr=False)  # more people, names still distinct
     groups: object = field(default=None, repr=False)
 
     # -- what each file carries
@@ -103,8 +103,7 @@ class VillageYear:
     def followup_rows(self, month: int) -> list[Followup]:
         """Months 1..month of the households on that month's roster: the cumulative sheet."""
         roster = self.roster(month)
-        return [self.followups[(h.key, j)] for j in range(1, month + 1) for h in roster
-                if (h.key, j) in self.followups]
+        return [self.followups[(h.key, j)] for j in range(1, month + 1) for h in roster if (h.key, j) in self.followups]
 
     def fault(self, sheet: str, key: object) -> Fault | None:
         return self.faults.get((sheet, key))
@@ -138,9 +137,13 @@ class VillageYear:
 
     def loaded_followups(self) -> list[Followup]:
         rows = [r for r in self.followup_rows(self.months) if not self.followup_refusal(r)]
-        if self.followup_form == "wide":      # the wide sheet carries only the monthly measures
-            rows = [Followup(r.household, r.month, r.practising, r.income, r.expense,
-                             r.savings if self.wide_savings else None) for r in rows]
+        if self.followup_form == "wide":  # the wide sheet carries only the monthly measures
+            rows = [
+                Followup(
+                    r.household, r.month, r.practising, r.income, r.expense, r.savings if self.wide_savings else None
+                )
+                for r in rows
+            ]
         return rows
 
     def quota_breaches(self) -> list[str]:
@@ -184,11 +187,25 @@ def content(village: Village, neighbours: list[Village], fiscal_year: int, month
         trained = min(first_day + dt.timedelta(days=rng.randint(0, 4)), last_ok)
         households.append(_household(rng, folks, f"H{i}", trainer, occ, trained, used_house_no))
     sage = trainers[0].person
-    reported_by = rng.choice([f"{sage.title}{sage.full_name}", f"{sage.title}{sage.full_name} (ปราชญ์ชุมชน)",
-                              f"{folks.person().title}{folks.person().full_name} ผู้ใหญ่บ้าน",
-                              f"{folks.person().full_name} อาสาพัฒนาชุมชน"])
-    year = VillageYear(village, fiscal_year, months, trainers, households, {}, reported_by,
-                       folks=folks, groups=_GroupNames(seed, neighbours))
+    reported_by = rng.choice(
+        [
+            f"{sage.title}{sage.full_name}",
+            f"{sage.title}{sage.full_name} (ปราชญ์ชุมชน)",
+            f"{folks.person().title}{folks.person().full_name} ผู้ใหญ่บ้าน",
+            f"{folks.person().full_name} อาสาพัฒนาชุมชน",
+        ]
+    )
+    year = VillageYear(
+        village,
+        fiscal_year,
+        months,
+        trainers,
+        households,
+        {},
+        reported_by,
+        folks=folks,
+        groups=_GroupNames(seed, neighbours),
+    )
     for h in households:
         _follow(rng, year, h, 1, months, year.groups)
     return year
@@ -205,8 +222,9 @@ def _pick_occupations(rng: random.Random) -> list[Occupation]:
     return chosen
 
 
-def _household(rng, folks: Villagers, key: str, trainer: Trainer, occ: Occupation, trained: dt.date,
-               used_house_no: set) -> Household:
+def _household(
+    rng, folks: Villagers, key: str, trainer: Trainer, occ: Occupation, trained: dt.date, used_house_no: set
+) -> Household:
     while True:
         n = rng.randint(1, 250)
         house_no = f"{n}/{rng.randint(1, 9)}" if rng.random() < 0.3 else str(n)
@@ -244,11 +262,11 @@ def _follow(rng, year: VillageYear, h: Household, first: int, last: int, groups:
     in_group = occ.group == "processing" or rng.random() < occ.grouped
     standards = tuple(s for s in occ.standards if rng.random() < 0.5)
     channels = tuple(c for c in occ.channels if rng.random() < 0.6) or occ.channels[:1]
-    online_from = rng.randint(2, 13)          # some start selling online later in the year
-    cents = rng.random() < 0.2                # a few households keep accounts to the satang
+    online_from = rng.randint(2, 13)  # some start selling online later in the year
+    cents = rng.random() < 0.2  # a few households keep accounts to the satang
     for j in range(first, last + 1):
         if not rng.random() < p_practise:
-            zero = 0 if rng.random() < 0.1 else None      # some write 0 for a month without income
+            zero = 0 if rng.random() < 0.1 else None  # some write 0 for a month without income
             year.followups[(h.key, j)] = Followup(h, j, False, zero, zero, None)
             continue
         baht = h.income_before / 100 * (1 + jump) * (1 + growth) ** (j - first) * rng.uniform(0.97, 1.04)
@@ -257,16 +275,23 @@ def _follow(rng, year: VillageYear, h: Household, first: int, last: int, groups:
         savings = None
         if rng.random() < 0.7:
             savings = max(0, int(round((income - expense) / 100 * rng.uniform(0.1, 0.5) / 10)) * 1000)
-        sold = channels + (("ออนไลน์",) if j >= online_from and "ออนไลน์" not in channels
-                           and occ.group == "processing" else ())
+        sold = channels + (
+            ("ออนไลน์",) if j >= online_from and "ออนไลน์" not in channels and occ.group == "processing" else ()
+        )
         processing = occ.group == "processing"
         year.followups[(h.key, j)] = Followup(
-            h, j, True, income, expense, savings,
+            h,
+            j,
+            True,
+            income,
+            expense,
+            savings,
             group_name=groups(occ) if in_group else None,
             product=occ.product if (processing or in_group) else None,
             otop_type=occ.otop_type if processing else None,
             standards=standards if processing or occ.group == "agriculture" else (),
-            channels=sold)
+            channels=sold,
+        )
 
 
 # ----------------------------------------------------------------------------- plan
@@ -308,11 +333,11 @@ def plan(year: VillageYear, seed: int, mess: int) -> VillageYear:
 def _break_quota(rng, year: VillageYear, kind: str) -> None:
     year.breach = kind
     t, hh, folks = year.trainers, year.households, year.folks
-    if kind == "trainers_4":                      # one team member left; the rest took over
+    if kind == "trainers_4":  # one team member left; the rest took over
         gone = t.pop()
         for i, h in enumerate(h for h in hh if h.trainer is gone):
             h.trainer = t[i % len(t)]
-    elif kind == "trainers_6":                    # a sixth trainer took one household each from two
+    elif kind == "trainers_6":  # a sixth trainer took one household each from two
         extra = Trainer("T5", folks.person(), "team", rng.choice(t).expertise)
         t.append(extra)
         for donor in (t[1], t[2]):
@@ -342,8 +367,9 @@ def _withdraw(rng, year: VillageYear) -> None:
     year.followups = {key: r for key, r in year.followups.items() if not (key[0] == gone.key and key[1] >= k)}
     start = fiscal.month_start(year.fiscal_year, k)
     trained = min(start + dt.timedelta(days=rng.randint(2, 20)), fiscal.month_end(year.fiscal_year, k))
-    new = _household(rng, year.folks, "R0", gone.trainer, gone.occupation, trained,
-                     {h.house_no for h in year.households})
+    new = _household(
+        rng, year.folks, "R0", gone.trainer, gone.occupation, trained, {h.house_no for h in year.households}
+    )
     new.joins, new.replacement, new.note = k, True, f"แทน {gone.person.full_name}"
     year.households.append(new)
     _follow(rng, year, new, k, year.months, year.groups)
@@ -351,9 +377,15 @@ def _withdraw(rng, year: VillageYear) -> None:
 
 _FAULT_KINDS = [  # (sheet, column, weight)
     ("trainer", "citizen_id", 0.5),
-    ("household", "citizen_id", 2), ("household", "members", 2), ("household", "trained_on", 2),
-    ("household", "income_before", 2), ("household", "expense_before", 1), ("household", "trainer", 2),
-    ("followup", "income", 4), ("followup", "expense", 2), ("followup", "savings", 1),
+    ("household", "citizen_id", 2),
+    ("household", "members", 2),
+    ("household", "trained_on", 2),
+    ("household", "income_before", 2),
+    ("household", "expense_before", 1),
+    ("household", "trainer", 2),
+    ("followup", "income", 4),
+    ("followup", "expense", 2),
+    ("followup", "savings", 1),
 ]
 
 
@@ -362,12 +394,16 @@ def _add_fault(rng, year: VillageYear) -> None:
     sheet, column, _ = rng.choices(_FAULT_KINDS, [w for *_, w in _FAULT_KINDS])[0]
     stable = [h for h in year.households if h.withdraws is None and not h.replacement]
     if sheet == "trainer":
-        cands = [t for t in year.trainers if not year.fault("trainer", t.key)
-                 and all(_untouched(year, h) for h in year.households if h.trainer is t)]
+        cands = [
+            t
+            for t in year.trainers
+            if not year.fault("trainer", t.key) and all(_untouched(year, h) for h in year.households if h.trainer is t)
+        ]
         if cands:
             t = rng.choice(cands)
-            year.faults[("trainer", t.key)] = Fault("trainer", t.key, column, "bad_check",
-                                                    wrong_check_digit(t.person.citizen_id, rng))
+            year.faults[("trainer", t.key)] = Fault(
+                "trainer", t.key, column, "bad_check", wrong_check_digit(t.person.citizen_id, rng)
+            )
         return
     if sheet == "household":
         cands = [h for h in stable if _untouched(year, h)]
@@ -376,8 +412,11 @@ def _add_fault(rng, year: VillageYear) -> None:
         h = rng.choice(cands)
         year.faults[("household", h.key)] = _household_fault(rng, year, h, column)
         return
-    cands = [r for r in year.followup_rows(year.months)
-             if r.practising and not year.followup_refusal(r) and r.household in stable]
+    cands = [
+        r
+        for r in year.followup_rows(year.months)
+        if r.practising and not year.followup_refusal(r) and r.household in stable
+    ]
     if cands:
         r = rng.choice(cands)
         key = (r.household.key, r.month)
@@ -388,8 +427,7 @@ def _add_fault(rng, year: VillageYear) -> None:
 
 def _untouched(year: VillageYear, h: Household) -> bool:
     """No fault on the household, its trainer or any of its follow-up records: one fault per record."""
-    return (not year.household_refusal(h)
-            and not any(k[0] == "followup" and k[1][0] == h.key for k in year.faults))
+    return not year.household_refusal(h) and not any(k[0] == "followup" and k[1][0] == h.key for k in year.faults)
 
 
 def _household_fault(rng, year: VillageYear, h: Household, column: str) -> Fault:
@@ -399,7 +437,7 @@ def _household_fault(rng, year: VillageYear, h: Household, column: str) -> Fault
         return Fault("household", h.key, column, "bad_check", bad)
     if column == "members":
         return Fault("household", h.key, column, "out_of_range", rng.choice([0, 45]))
-    if column == "trained_on":                    # the year typed one too low: last fiscal year
+    if column == "trained_on":  # the year typed one too low: last fiscal year
         return Fault("household", h.key, column, "outside_fy", h.trained_on.replace(year=h.trained_on.year - 1))
     if column == "trainer":
         return Fault("household", h.key, column, "stranger", year.folks.stranger_name())

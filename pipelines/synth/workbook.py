@@ -22,7 +22,7 @@ from odf.text import P
 class Grid:
     name: str
     rows: list[list] = field(default_factory=list)
-    merges: list[tuple[int, int, int, int]] = field(default_factory=list)   # 0-based, inclusive
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based, inclusive
 
     def append(self, cells: list) -> int:
         """Adds a row; returns its 1-based spreadsheet row number."""
@@ -50,9 +50,11 @@ def write(path: Path, grids: list[Grid], created: dt.datetime, encoding: str = "
 
 def write_xlsx(path: Path, grids: list[Grid], created: dt.datetime) -> None:
     # A plain workbook saved under .xlsm is still a macro-free xlsx inside: what we want to test.
-    wb = xlsxwriter.Workbook(str(path), {"in_memory": True, "strings_to_formulas": False,
-                                         "strings_to_numbers": False, "strings_to_urls": False})
-    wb.set_properties({"created": created, "author": "sammachip synth"})   # fixed: reproducible bytes
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
+    )
+    wb.set_properties({"created": created, "author": "sammachip synth"})  # fixed: reproducible bytes
     date_fmt = wb.add_format({"num_format": "d/m/yyyy"})
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
     for g in grids:
@@ -82,8 +84,9 @@ def write_ods(path: Path, grids: list[Grid]) -> None:
     for g in grids:
         table = Table(name=g.name)
         spans = {(r1, c1): (r2 - r1 + 1, c2 - c1 + 1) for r1, c1, r2, c2 in g.merges}
-        covered = {(r, c) for r1, c1, r2, c2 in g.merges for r in range(r1, r2 + 1)
-                   for c in range(c1, c2 + 1)} - set(spans)
+        covered = {(r, c) for r1, c1, r2, c2 in g.merges for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)} - set(
+            spans
+        )
         for r, row in enumerate(g.rows):
             width = max([len(row)] + [c + 1 for (rr, c) in covered if rr == r])
             tr = TableRow()

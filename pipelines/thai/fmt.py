@@ -17,8 +17,22 @@ from pipelines.thai.parse import BE_OFFSET, THAI_MONTHS_ABBR, THAI_MONTHS_FULL, 
 DASH = "–"
 
 __all__ = [
-    "BE_OFFSET", "DASH", "baht", "date_be", "fiscal_months", "fiscal_year", "inert", "is_missing", "mask_citizen_id",
-    "mask_ids", "month_be", "month_name", "number", "parse_month", "percent", "signed_percent",
+    "BE_OFFSET",
+    "DASH",
+    "baht",
+    "date_be",
+    "fiscal_months",
+    "fiscal_year",
+    "inert",
+    "is_missing",
+    "mask_citizen_id",
+    "mask_ids",
+    "month_be",
+    "month_name",
+    "number",
+    "parse_month",
+    "percent",
+    "signed_percent",
 ]
 
 
@@ -66,19 +80,19 @@ def month_name(month: int, abbr: bool = False) -> str:
 
 
 def month_be(value: str | dt.date, abbr: bool = False, short_year: bool = False) -> str:
-    """"ธันวาคม 2568"; abbr → "ธ.ค. 2568"; short_year → "ธ.ค. 68" (chart axes)."""
+    """ "ธันวาคม 2568"; abbr → "ธ.ค. 2568"; short_year → "ธ.ค. 68" (chart axes)."""
     d = parse_month(value)
     year = d.year + BE_OFFSET
     return f"{month_name(d.month, abbr)} {year % 100:02d}" if short_year else f"{month_name(d.month, abbr)} {year}"
 
 
 def date_be(value: dt.date | dt.datetime | str | None, abbr: bool = True, time: bool = False) -> str:
-    """"15 ต.ค. 2568" (abbr) or "15 ตุลาคม 2568"; time adds " 14:05 น." for a datetime."""
+    """ "15 ต.ค. 2568" (abbr) or "15 ตุลาคม 2568"; time adds " 14:05 น." for a datetime."""
     if is_missing(value):
         return DASH
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
-    if hasattr(value, "to_pydatetime"):      # pandas Timestamp
+    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
         value = value.to_pydatetime()
     text = f"{value.day} {month_name(value.month, abbr)} {value.year + BE_OFFSET}"
     if time and isinstance(value, dt.datetime):
@@ -101,13 +115,13 @@ def number(value, decimals: int = 0) -> str:
 
 
 def baht(value, decimals: int = 0, unit: str = "บาท") -> str:
-    """"12,345 บาท"."""
+    """ "12,345 บาท"."""
     text = number(value, decimals)
     return text if text == DASH else f"{text} {unit}"
 
 
 def percent(value, decimals: int = 1, ratio: bool = False) -> str:
-    """"85.0%"; ratio=True reads 0.85 as 85 %."""
+    """ "85.0%"; ratio=True reads 0.85 as 85 %."""
     x = _float(value)
     if x is None or math.isinf(x):
         return DASH
@@ -115,7 +129,7 @@ def percent(value, decimals: int = 1, ratio: bool = False) -> str:
 
 
 def signed_percent(value, decimals: int = 1) -> str:
-    """"+12.3%" / "−4.0%" (a change)."""
+    """ "+12.3%" / "−4.0%" (a change)."""
     x = _float(value)
     if x is None or math.isinf(x):
         return DASH

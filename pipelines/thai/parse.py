@@ -21,12 +21,32 @@ _THAI_CHAR = re.compile(r"[\u0e00-\u0e7f]")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 THAI_MONTHS_FULL = [
-    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
-    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
 ]
 THAI_MONTHS_ABBR = [
-    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
-    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
+    "ม.ค.",
+    "ก.พ.",
+    "มี.ค.",
+    "เม.ย.",
+    "พ.ค.",
+    "มิ.ย.",
+    "ก.ค.",
+    "ส.ค.",
+    "ก.ย.",
+    "ต.ค.",
+    "พ.ย.",
+    "ธ.ค.",
 ]
 _EN_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
@@ -44,8 +64,22 @@ for _i, (_full, _abbr, _en) in enumerate(zip(THAI_MONTHS_FULL, THAI_MONTHS_ABBR,
 _MONTH_ALT = "|".join(sorted((re.escape(k) for k in MONTH_NAMES), key=len, reverse=True))
 
 TITLES = [
-    "นางสาว", "น.ส.", "นส.", "นาง", "นาย", "ด.ช.", "ด.ญ.", "เด็กชาย", "เด็กหญิง",
-    "mrs.", "mrs", "mr.", "mr", "ms.", "ms", "miss",
+    "นางสาว",
+    "น.ส.",
+    "นส.",
+    "นาง",
+    "นาย",
+    "ด.ช.",
+    "ด.ญ.",
+    "เด็กชาย",
+    "เด็กหญิง",
+    "mrs.",
+    "mrs",
+    "mr.",
+    "mr",
+    "ms.",
+    "ms",
+    "miss",
 ]
 _TITLE_RE = re.compile(
     r"^(?:" + "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True)) + r")\s*",
@@ -59,6 +93,7 @@ NO = {"ไม่ใช่", "ไม่ทำ", "✗", "✘", "x", "0", "n", "no"
 def _memo(fn):
     """Cache a value parser (values repeat: the same IDs, months and amounts in every re-send).
     Keyed by type too, so 1, 1.0 and True stay apart; refusals are cached as well."""
+
     @lru_cache(maxsize=1 << 15)
     def cached(kind, value):
         try:
@@ -69,7 +104,7 @@ def _memo(fn):
     def parse(value):
         try:
             ok, out = cached(type(value), value)
-        except TypeError:           # unhashable: parse as is
+        except TypeError:  # unhashable: parse as is
             return fn(value)
         if ok:
             return out
@@ -112,8 +147,8 @@ def digits(s: str) -> str:
 def strip_title(name: str) -> tuple[str | None, str]:
     """Split a leading title (นาย, นางสาว, น.ส., …) off a name."""
     m = _TITLE_RE.match(name)
-    if m and name[m.end():].strip():
-        return name[: m.end()].strip(), name[m.end():].strip()
+    if m and name[m.end() :].strip():
+        return name[: m.end()].strip(), name[m.end() :].strip()
     return None, name
 
 
@@ -251,9 +286,7 @@ _Y_DASH_M = re.compile(r"^(\d{4})\s*[-/]\s*(\d{1,2})$")
 @_memo
 def month(value) -> dt.date:
     """A month → its first day: ตุลาคม 2568, ต.ค. 68, 10/2568, 2025-10, or any date in it."""
-    if isinstance(value, (dt.date, dt.datetime)) or (
-        isinstance(value, (int, float)) and not isinstance(value, bool)
-    ):
+    if isinstance(value, (dt.date, dt.datetime)) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
         return date(value).replace(day=1)
     s = digits(text(value) or "")
     try:
@@ -327,8 +360,16 @@ def _choice(table: dict[str, str], what: str):
 
 role = _choice(
     {
-        "ปราชญ์": "sage", "ปราชญ์ชุมชน": "sage", "วิทยากรหลัก": "sage", "sage": "sage", "lead": "sage",
-        "ทีม": "team", "ทีมวิทยากร": "team", "วิทยากร": "team", "team": "team", "trainer": "team",
+        "ปราชญ์": "sage",
+        "ปราชญ์ชุมชน": "sage",
+        "วิทยากรหลัก": "sage",
+        "sage": "sage",
+        "lead": "sage",
+        "ทีม": "team",
+        "ทีมวิทยากร": "team",
+        "วิทยากร": "team",
+        "team": "team",
+        "trainer": "team",
         "วิทยากรสัมมาชีพชุมชน": "team",
     },
     "บทบาท",
@@ -336,22 +377,36 @@ role = _choice(
 
 occupation_group = _choice(
     {
-        "เกษตร": "agriculture", "ภาคการเกษตร": "agriculture", "การเกษตร": "agriculture",
-        "เกษตรกรรม": "agriculture", "agriculture": "agriculture",
-        "แปรรูป": "processing", "การแปรรูป": "processing", "แปรรูปผลิตภัณฑ์": "processing",
+        "เกษตร": "agriculture",
+        "ภาคการเกษตร": "agriculture",
+        "การเกษตร": "agriculture",
+        "เกษตรกรรม": "agriculture",
+        "agriculture": "agriculture",
+        "แปรรูป": "processing",
+        "การแปรรูป": "processing",
+        "แปรรูปผลิตภัณฑ์": "processing",
         "processing": "processing",
-        "ท่องเที่ยวชุมชน": "community_tourism", "ท่องเที่ยว": "community_tourism",
-        "การท่องเที่ยวชุมชน": "community_tourism", "communitytourism": "community_tourism",
-        "อื่นๆ": "other", "อื่น ๆ": "other", "อื่น": "other", "other": "other",
+        "ท่องเที่ยวชุมชน": "community_tourism",
+        "ท่องเที่ยว": "community_tourism",
+        "การท่องเที่ยวชุมชน": "community_tourism",
+        "communitytourism": "community_tourism",
+        "อื่นๆ": "other",
+        "อื่น ๆ": "other",
+        "อื่น": "other",
+        "other": "other",
     },
     "ประเภทอาชีพ",
 )
 
 _household_status = _choice(
     {
-        "ปกติ": "active", "active": "active",
-        "ถอนตัว": "withdrawn", "ออก": "withdrawn", "withdrawn": "withdrawn",
-        "ทดแทน": "replacement", "replacement": "replacement",
+        "ปกติ": "active",
+        "active": "active",
+        "ถอนตัว": "withdrawn",
+        "ออก": "withdrawn",
+        "withdrawn": "withdrawn",
+        "ทดแทน": "replacement",
+        "replacement": "replacement",
     },
     "สถานะ",
 )
@@ -362,17 +417,38 @@ def household_status(value) -> str:
 
 
 OTOP_TYPES = ["อาหาร", "เครื่องดื่ม", "ผ้าและเครื่องแต่งกาย", "ของใช้/ของตกแต่ง/ของที่ระลึก", "สมุนไพรที่ไม่ใช่อาหาร"]
-_otop = _choice({t: t for t in OTOP_TYPES} | {"ผ้า": "ผ้าและเครื่องแต่งกาย", "ของใช้": "ของใช้/ของตกแต่ง/ของที่ระลึก"}, "ประเภท OTOP")
+_otop = _choice(
+    {t: t for t in OTOP_TYPES} | {"ผ้า": "ผ้าและเครื่องแต่งกาย", "ของใช้": "ของใช้/ของตกแต่ง/ของที่ระลึก"}, "ประเภท OTOP"
+)
 
 
 def otop_type(value) -> str:
     return _otop(value)
 
 
-STANDARDS = {"อย.": "อย.", "อย": "อย.", "fda": "อย.", "มผช.": "มผช.", "มผช": "มผช.",
-             "มอก.": "มอก.", "มอก": "มอก.", "gap": "GAP", "gmp": "GMP", "ฮาลาล": "ฮาลาล", "halal": "ฮาลาล"}
-CHANNELS = {"ตลาดชุมชน": "ตลาดชุมชน", "ร้านค้า": "ร้านค้า", "ออนไลน์": "ออนไลน์", "online": "ออนไลน์",
-            "งานแสดงสินค้า": "งานแสดงสินค้า", "ส่งออก": "ส่งออก", "อื่นๆ": "อื่นๆ", "อื่น ๆ": "อื่นๆ"}
+STANDARDS = {
+    "อย.": "อย.",
+    "อย": "อย.",
+    "fda": "อย.",
+    "มผช.": "มผช.",
+    "มผช": "มผช.",
+    "มอก.": "มอก.",
+    "มอก": "มอก.",
+    "gap": "GAP",
+    "gmp": "GMP",
+    "ฮาลาล": "ฮาลาล",
+    "halal": "ฮาลาล",
+}
+CHANNELS = {
+    "ตลาดชุมชน": "ตลาดชุมชน",
+    "ร้านค้า": "ร้านค้า",
+    "ออนไลน์": "ออนไลน์",
+    "online": "ออนไลน์",
+    "งานแสดงสินค้า": "งานแสดงสินค้า",
+    "ส่งออก": "ส่งออก",
+    "อื่นๆ": "อื่นๆ",
+    "อื่น ๆ": "อื่นๆ",
+}
 _NONE = {"ไม่มี", "none", "-"}
 
 

@@ -20,16 +20,99 @@ Thai formatting (``month_be``, ``baht``, ``percent``, masked IDs …) comes from
 ``pipelines.thai.fmt`` and is here too, as ``rk.month_be`` and so on.
 """
 
-from pipelines.report.kit.session import RENDER_ENV, SITE_CSS, setup, programme, resolve_warehouse, connect
-from pipelines.report.kit.html import esc, show_html, title, section, subsection, note, Card, status_of, kpi_cards, badge, Raw, Fmt, INT, BAHT, BAHT2, RATE, CHANGE, table
+from pipelines.report.kit.charts import (
+    COLOURS,
+    FONT_FAMILY,
+    PLOTLY_CONFIG,
+    change_boxes,
+    change_histogram,
+    income_trend,
+    month_labels,
+    occupation_chart,
+    ranking,
+    rate_trend,
+    register_template,
+    show,
+)
+from pipelines.report.kit.html import (
+    BAHT,
+    BAHT2,
+    CHANGE,
+    INT,
+    RATE,
+    Card,
+    Fmt,
+    Raw,
+    badge,
+    esc,
+    kpi_cards,
+    note,
+    section,
+    show_html,
+    status_of,
+    subsection,
+    table,
+    title,
+)
+from pipelines.report.kit.incomes import (
+    basic_needs_line,
+    follow_up_reasons,
+    income_cards,
+    income_method_th,
+    income_table,
+)
+from pipelines.report.kit.labels import FILE_STATUS_TH, GROUP_TH, ROLE_TH, SEVERITY_TH, STATUS_TH, check_th
+from pipelines.report.kit.queries import (
+    AREA_COLUMN,
+    CHECK_SHEET,
+    MONTH_CHECKS,
+    SHEET_TH,
+    area_kpis,
+    household_incomes,
+    query,
+    quota_breaches,
+    reporting_matrix,
+    todo_items,
+    todo_where,
+    village_labels,
+)
+from pipelines.report.kit.reporting import (
+    HEAT,
+    HEAT_LEVELS,
+    Reporting,
+    heat_columns,
+    heat_legend,
+    incomplete,
+    reporting_heat,
+)
+from pipelines.report.kit.session import RENDER_ENV, SITE_CSS, connect, programme, resolve_warehouse, setup
+from pipelines.report.kit.stats import (
+    NORMAL_Z,
+    IncomeSummary,
+    MeanCI,
+    income_summary,
+    income_summary_table,
+    mean_ci,
+    t_critical,
+)
 from pipelines.report.kit.xlsx import Downloads, excel_value, write_xlsx
-from pipelines.report.kit.charts import FONT_FAMILY, COLOURS, PLOTLY_CONFIG, register_template, show, month_labels, rate_trend, income_trend, ranking, occupation_chart, change_histogram, change_boxes
-from pipelines.report.kit.stats import NORMAL_Z, t_critical, MeanCI, mean_ci, IncomeSummary, income_summary, income_summary_table
-from pipelines.report.kit.incomes import basic_needs_line, follow_up_reasons, income_cards, income_method_th, income_table
-from pipelines.report.kit.reporting import Reporting, HEAT_LEVELS, HEAT, heat_legend, reporting_heat, heat_columns, incomplete
-from pipelines.report.kit.labels import ROLE_TH, STATUS_TH, GROUP_TH, SEVERITY_TH, FILE_STATUS_TH, check_th
-from pipelines.report.kit.queries import CHECK_SHEET, SHEET_TH, MONTH_CHECKS, todo_where, query, AREA_COLUMN, area_kpis, household_incomes, reporting_matrix, quota_breaches, todo_items, village_labels
-from pipelines.thai.fmt import BE_OFFSET, DASH, baht, date_be, fiscal_months, fiscal_year, is_missing, mask_citizen_id, mask_ids, month_be, month_name, number, parse_month, percent, signed_percent
+from pipelines.thai.fmt import (
+    BE_OFFSET,
+    DASH,
+    baht,
+    date_be,
+    fiscal_months,
+    fiscal_year,
+    is_missing,
+    mask_citizen_id,
+    mask_ids,
+    month_be,
+    month_name,
+    number,
+    parse_month,
+    percent,
+    signed_percent,
+)
 
 __all__ = [
     "AREA_COLUMN",

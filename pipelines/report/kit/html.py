@@ -4,8 +4,8 @@ Thai headers; ``Fmt`` says how a column looks on the page and in its spreadsheet
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 from pipelines.thai import fmt as tf
 
@@ -22,9 +22,12 @@ def show_html(*parts: str) -> None:
 
 def title(heading: str, subtitle: str = "", meta: Iterable[str] = ()) -> str:
     items = "".join(f"<span>{esc(m)}</span>" for m in meta if m)
-    return (f'<header class="rk-title"><h1>{esc(heading)}</h1>'
-            + (f'<p class="rk-subtitle">{esc(subtitle)}</p>' if subtitle else "")
-            + (f'<p class="rk-meta">{items}</p>' if items else "") + "</header>")
+    return (
+        f'<header class="rk-title"><h1>{esc(heading)}</h1>'
+        + (f'<p class="rk-subtitle">{esc(subtitle)}</p>' if subtitle else "")
+        + (f'<p class="rk-meta">{items}</p>' if items else "")
+        + "</header>"
+    )
 
 
 def section(heading: str, intro: str = "") -> str:
@@ -45,8 +48,8 @@ class Card:
     label: str
     value: str
     detail: str = ""
-    status: str = "neutral"      # good | bad | warn | neutral | none
-    flag: str = ""               # replaces the default words of the status line
+    status: str = "neutral"  # good | bad | warn | neutral | none
+    flag: str = ""  # replaces the default words of the status line
 
 
 def status_of(value, target, higher_is_better: bool = True) -> str:
@@ -61,9 +64,11 @@ def kpi_cards(cards: list[Card]) -> str:
     for c in cards:
         words = c.flag or mark.get(c.status, "")
         flag = f'<div class="rk-flag">{esc(words)}</div>' if words and c.status in mark else ""
-        out.append(f'<div class="rk-card rk-{c.status}"><div class="rk-label">{esc(c.label)}</div>'
-                   f'<div class="rk-value">{esc(c.value)}</div>'
-                   f'<div class="rk-detail">{esc(c.detail)}</div>{flag}</div>')
+        out.append(
+            f'<div class="rk-card rk-{c.status}"><div class="rk-label">{esc(c.label)}</div>'
+            f'<div class="rk-value">{esc(c.value)}</div>'
+            f'<div class="rk-detail">{esc(c.detail)}</div>{flag}</div>'
+        )
     return f'<div class="rk-cards">{"".join(out)}</div>'
 
 
@@ -85,6 +90,7 @@ class Fmt:
     """A column's look: ``show`` gives the page's text; with ``excel`` (a number format) the
     spreadsheet copy keeps the number itself, sortable and summable. ``value`` picks what
     goes into the spreadsheet cell when the frame holds something richer than a number."""
+
     show: Callable
     excel: str | None = None
     value: Callable | None = None
@@ -96,21 +102,27 @@ class Fmt:
 INT = Fmt(tf.number, "#,##0")
 
 
-BAHT = INT                                                        # whole baht look the same
+BAHT = INT  # whole baht look the same
 
 
 BAHT2 = Fmt(lambda v: tf.number(v, 2), "#,##0.00")
 
 
-RATE = Fmt(lambda v: tf.percent(v, ratio=True), "0.0%")          # a ratio: 0.85 → 85.0%
+RATE = Fmt(lambda v: tf.percent(v, ratio=True), "0.0%")  # a ratio: 0.85 → 85.0%
 
 
-CHANGE = Fmt(tf.signed_percent, '+0.0"%";-0.0"%";0.0"%"')         # a change in %: +5.2%
+CHANGE = Fmt(tf.signed_percent, '+0.0"%";-0.0"%";0.0"%"')  # a change in %: +5.2%
 
 
-def table(df, columns: dict[str, str], formats: dict[str, Callable] | None = None,
-          numeric: Iterable[str] = (), row_class: Callable | None = None, caption: str = "",
-          nowrap: Iterable[str] = ()) -> str:
+def table(
+    df,
+    columns: dict[str, str],
+    formats: dict[str, Callable] | None = None,
+    numeric: Iterable[str] = (),
+    row_class: Callable | None = None,
+    caption: str = "",
+    nowrap: Iterable[str] = (),
+) -> str:
     """An HTML table with Thai headers: columns maps frame column → header, in display order."""
     formats = formats or {}
     numeric, nowrap = set(numeric), set(nowrap)
@@ -127,5 +139,7 @@ def table(df, columns: dict[str, str], formats: dict[str, Callable] | None = Non
         cls = row_class(rec) if row_class else ""
         rows.append(f'<tr class="{cls or ""}">{"".join(cells)}</tr>')
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return (f'<div class="rk-table-wrap"><table class="rk-table">{cap}<thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table></div>')
+    return (
+        f'<div class="rk-table-wrap"><table class="rk-table">{cap}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )

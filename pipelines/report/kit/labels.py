@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pipelines.quality.todo import CHECK_TH
 
-
 ROLE_TH = {"sage": "ปราชญ์ชุมชน", "team": "ทีมวิทยากร"}
 
 

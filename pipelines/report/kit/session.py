@@ -10,7 +10,6 @@ from pathlib import Path
 from pipelines import config
 from pipelines.report.kit.charts import register_template
 
-
 # Set by the batch renderer: the report site brings its own stylesheet (assets/report.css).
 RENDER_ENV = "SAMMACHIP_RENDER"
 
@@ -22,7 +21,7 @@ def setup() -> None:
     """Chart template, quiet warnings; by hand in JupyterLab also the report stylesheet."""
     register_template()
     if not any(f[0] == "ignore" and f[2] is Warning for f in warnings.filters[:1]):
-        warnings.simplefilter("ignore")          # once per kernel, not once per report
+        warnings.simplefilter("ignore")  # once per kernel, not once per report
     if not os.environ.get(RENDER_ENV) and SITE_CSS.exists():
         from IPython.display import HTML, display
 
@@ -42,10 +41,10 @@ def resolve_warehouse(path: str | os.PathLike) -> Path:
     for base in (config.NOTEBOOKS_DIR, config.PROJECT_ROOT):
         if (base / p).exists():
             return (base / p).resolve()
-    return p                                     # warehouse.connect says it is missing, and what to run
+    return p  # warehouse.connect says it is missing, and what to run
 
 
-_SHARED: dict = {}      # batch rendering: one open database per kernel, a fresh cursor per report
+_SHARED: dict = {}  # batch rendering: one open database per kernel, a fresh cursor per report
 
 
 def connect(path: str | os.PathLike):

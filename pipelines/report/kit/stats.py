@@ -9,14 +9,13 @@ from dataclasses import dataclass
 
 from pipelines.thai import fmt as tf
 
-
-NORMAL_Z = 1.959963984540054          # 97.5th percentile of the normal distribution
+NORMAL_Z = 1.959963984540054  # 97.5th percentile of the normal distribution
 
 
 def t_critical(dof: int, level: float = 0.95) -> tuple[float, str]:
     """Two-sided critical value: Student's t with scipy, else the normal approximation."""
     try:
-        from scipy.special import stdtrit     # scipy.special: 0.2 s to import once a kernel (scipy.stats: 1 s)
+        from scipy.special import stdtrit  # scipy.special: 0.2 s to import once a kernel (scipy.stats: 1 s)
     except ImportError:
         return NORMAL_Z, "normal"
     return float(stdtrit(dof, 1 - (1 - level) / 2)), "t"
@@ -28,7 +27,7 @@ class MeanCI:
     mean: float | None
     low: float | None
     high: float | None
-    method: str = ""                  # "t" | "normal" | "" (fewer than two values)
+    method: str = ""  # "t" | "normal" | "" (fewer than two values)
 
 
 def mean_ci(values, level: float = 0.95) -> MeanCI:
@@ -48,12 +47,13 @@ def mean_ci(values, level: float = 0.95) -> MeanCI:
 @dataclass
 class IncomeSummary:
     """Households practising in the month, one by one (not the mean of the village means)."""
-    households: int                   # practising this month
-    change: MeanCI                    # mean of each household's change over its own income before
-    median: float | None              # median of those changes
-    reaching: int                     # households whose change ≥ the target
-    basic_n: int                      # households with an income and a member count
-    above_line: int                   # … whose income per person per year ≥ the basic-needs line
+
+    households: int  # practising this month
+    change: MeanCI  # mean of each household's change over its own income before
+    median: float | None  # median of those changes
+    reaching: int  # households whose change ≥ the target
+    basic_n: int  # households with an income and a member count
+    above_line: int  # … whose income per person per year ≥ the basic-needs line
     line: float | None
 
     @property
@@ -70,9 +70,14 @@ def income_summary(df, target_pct: float, line: float | None) -> IncomeSummary:
     change = [float(v) for v in df["change_pct"] if not tf.is_missing(v)]
     per_person = [float(v) for v in df["income_per_person_year"] if not tf.is_missing(v)]
     return IncomeSummary(
-        households=len(df), change=mean_ci(change), median=statistics.median(change) if change else None,
-        reaching=sum(c >= target_pct for c in change), basic_n=len(per_person),
-        above_line=sum(p >= line for p in per_person) if line is not None else 0, line=line)
+        households=len(df),
+        change=mean_ci(change),
+        median=statistics.median(change) if change else None,
+        reaching=sum(c >= target_pct for c in change),
+        basic_n=len(per_person),
+        above_line=sum(p >= line for p in per_person) if line is not None else 0,
+        line=line,
+    )
 
 
 def income_summary_table(df, by: list[str], target_pct: float, line: float | None, total_label: dict | None = None):
@@ -81,14 +86,47 @@ def income_summary_table(df, by: list[str], target_pct: float, line: float | Non
 
     def row(keys: dict, part, total: bool = False) -> dict:
         s = income_summary(part, target_pct, line)
-        return {**keys, "is_total": total, "households": s.households, "n_change": s.change.n, "median": s.median,
-                "mean": s.change.mean, "ci_low": s.change.low, "ci_high": s.change.high, "reaching": s.reaching,
-                "share_reaching": s.share_reaching, "basic_n": s.basic_n,
-                "above_line": s.above_line if line is not None else None, "share_above": s.share_above}
+        return {
+            **keys,
+            "is_total": total,
+            "households": s.households,
+            "n_change": s.change.n,
+            "median": s.median,
+            "mean": s.change.mean,
+            "ci_low": s.change.low,
+            "ci_high": s.change.high,
+            "reaching": s.reaching,
+            "share_reaching": s.share_reaching,
+            "basic_n": s.basic_n,
+            "above_line": s.above_line if line is not None else None,
+            "share_above": s.share_above,
+        }
 
-    rows = [row(dict(zip(by, k if isinstance(k, tuple) else (k,))), part)
-            for k, part in df.groupby(by, sort=True, dropna=False)] if len(df) else []
+    rows = (
+        [
+            row(dict(zip(by, k if isinstance(k, tuple) else (k,))), part)
+            for k, part in df.groupby(by, sort=True, dropna=False)
+        ]
+        if len(df)
+        else []
+    )
     if total_label is not None:
         rows.append(row(total_label, df, total=True))
-    return pd.DataFrame(rows, columns=[*by, "is_total", "households", "n_change", "median", "mean", "ci_low", "ci_high",
-                                       "reaching", "share_reaching", "basic_n", "above_line", "share_above"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            *by,
+            "is_total",
+            "households",
+            "n_change",
+            "median",
+            "mean",
+            "ci_low",
+            "ci_high",
+            "reaching",
+            "share_reaching",
+            "basic_n",
+            "above_line",
+            "share_above",
+        ],
+    )

@@ -15,7 +15,6 @@ from pipelines.report.kit.html import Fmt, Raw, esc, table
 from pipelines.thai import fmt as tf
 from pipelines.thai.fmt import inert, mask_citizen_id, mask_ids
 
-
 _NAME = re.compile(r"[a-z0-9_]+")
 
 
@@ -48,25 +47,36 @@ class Downloads:
             raise ValueError(f"table name {name!r}: lower-case letters, digits and _ only")
         return self.folder / f"{self.code}_{name}.xlsx"
 
-    def table(self, name: str, df, columns: dict[str, str], *, limit: int | None = None, caption: str = "",
-              sheet: str = "", xlsx_columns: dict[str, str] | None = None, **kwargs) -> str:
+    def table(
+        self,
+        name: str,
+        df,
+        columns: dict[str, str],
+        *,
+        limit: int | None = None,
+        caption: str = "",
+        sheet: str = "",
+        xlsx_columns: dict[str, str] | None = None,
+        **kwargs,
+    ) -> str:
         """``table(...)`` and its download link; ``limit`` shortens the page, never the file;
         ``xlsx_columns`` when the file should carry other columns (numbers the page joins into text)."""
         shown = df
         if limit is not None and len(df) > limit:
             shown = df.head(limit)
-            caption = (caption + " " if caption else "") + \
-                f"(แสดง {tf.number(limit)} จาก {tf.number(len(df))} รายการ ทั้งหมดอยู่ในไฟล์ Excel)"
-        return (table(shown, columns, caption=caption, **kwargs)
-                + self.link(name, df, xlsx_columns or columns, formats=kwargs.get("formats"), sheet=sheet))
+            caption = (
+                caption + " " if caption else ""
+            ) + f"(แสดง {tf.number(limit)} จาก {tf.number(len(df))} รายการ ทั้งหมดอยู่ในไฟล์ Excel)"
+        return table(shown, columns, caption=caption, **kwargs) + self.link(
+            name, df, xlsx_columns or columns, formats=kwargs.get("formats"), sheet=sheet
+        )
 
     def link(self, name: str, df, columns: dict[str, str], formats: dict | None = None, sheet: str = "") -> str:
         """Write the .xlsx of a frame and return the link to it."""
         path = self.path(name)
         write_xlsx(path, df, columns, formats, sheet)
         href = Path(os.path.relpath(path, self.link_from)).as_posix()
-        return (f'<p class="rk-download"><a href="{esc(href)}" download>'
-                f'ดาวน์โหลดตารางนี้ (Excel .xlsx)</a></p>')
+        return f'<p class="rk-download"><a href="{esc(href)}" download>ดาวน์โหลดตารางนี้ (Excel .xlsx)</a></p>'
 
 
 def _is_number(v) -> bool:
@@ -81,7 +91,7 @@ def excel_value(v, fmt=None):
     Text is what the page shows, without its HTML; citizen IDs masked, and never a formula
     (a leading = + - @ made inert, as in the district to-do lists).
     """
-    if isinstance(fmt, Fmt) and fmt.value is not None:     # the column says what its cells hold
+    if isinstance(fmt, Fmt) and fmt.value is not None:  # the column says what its cells hold
         v = fmt.value(v)
         if tf.is_missing(v):
             return None, None
@@ -94,7 +104,7 @@ def excel_value(v, fmt=None):
         if isinstance(fmt, Fmt) and fmt.excel:
             return float(v), fmt.excel
         if fmt is None:
-            if float(v).is_integer() and len(str(int(v))) == 13:     # an ID typed as a number
+            if float(v).is_integer() and len(str(int(v))) == 13:  # an ID typed as a number
                 return mask_citizen_id(int(v)), None
             return (int(v) if float(v).is_integer() and not isinstance(v, (float, Decimal)) else float(v)), None
     if fmt is not None:
@@ -117,8 +127,10 @@ def write_xlsx(path: Path, df, columns: dict[str, str], formats: dict | None = N
     formats = formats or {}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.stem}.tmp.xlsx")
-    wb = xlsxwriter.Workbook(str(tmp), {"in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False, "strings_to_numbers": False})
+    wb = xlsxwriter.Workbook(
+        str(tmp),
+        {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
     try:
         ws = wb.add_worksheet((_SHEET_BAD.sub(" ", sheet).strip(" '")[:31]) or "ตาราง")
         head = wb.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1, "text_wrap": True, "valign": "top"})
