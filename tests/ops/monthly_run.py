@@ -1,4 +1,4 @@
-"""The monthly run as cron runs it, for tests/test_monthly*.py: a real process on a small
+"""The monthly run as cron runs it, for tests/ops/test_monthly*.py: a real process on a small
 synthetic province, and what a finished run leaves behind (warehouse rows, site pages)."""
 
 from __future__ import annotations

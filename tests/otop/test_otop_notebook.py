@@ -25,7 +25,7 @@ from pipelines.ingest import register
 from pipelines.report import kit as rk
 from pipelines.synth import generate
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "otop_shortlist.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "otop_shortlist.ipynb"
 MONTH, FY = "2026-01", 2569
 AS_OF = dt.date(2026, 1, 1)
 HOSTILE = '<b>กลุ่ม & "ทดสอบ"</b>'

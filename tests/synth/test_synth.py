@@ -21,7 +21,7 @@ from python_calamine import CalamineWorkbook
 from pipelines.synth import generate, write_register
 from pipelines.synth.people import check_digit, valid_citizen_id, wrong_check_digit
 
-SYNTH = Path(__file__).resolve().parent.parent / "pipelines" / "synth"
+SYNTH = Path(__file__).resolve().parents[2] / "pipelines" / "synth"
 
 
 def read_csv(path: Path) -> list[dict]:
