@@ -1,6 +1,7 @@
 """The steps the command line and the monthly run share: each opens the warehouse as it
-needs it, shows progress on a terminal (log lines otherwise) and returns what it did.
-A step that cannot run raises CannotRun (exit code 2); printing the result is the caller's."""
+needs it, shows progress on a terminal (log lines otherwise) and returns what it did;
+reports and the shortlist also print their one-line summary. A step that cannot run raises
+CannotRun, which the command line turns into one line and exit code 2."""
 
 from __future__ import annotations
 
