@@ -13,7 +13,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from pipelines import config, warehouse
+from pipelines import config, otop, warehouse
 from pipelines import ingest as ing
 from pipelines.ops import steps
 from pipelines.ops.console import Ctx, err, print_outcomes
@@ -57,6 +57,7 @@ def fingerprint(con, month: str) -> str:
     package = Path(__file__).resolve().parents[1]  # the code itself: an update with the same version number
     inputs = [
         config.CONFIG_FILE,
+        otop.CONFIG_FILE,
         *sorted(config.NOTEBOOKS_DIR.glob("*.ipynb")),
         *sorted((config.EXPECTATIONS_DIR).rglob("*.json")),
         *sorted(config.EXPECTATIONS_DIR.rglob("*.sql")),

@@ -58,10 +58,10 @@ def test_a_new_file_makes_the_next_run_do_the_work_again(raw, tmp_path):
 
 
 def test_the_fingerprint_sees_settings_register_and_files(tmp_path, monkeypatch, register_csv):
-    """What decides that a re-run may skip: any change of input, setting or register shows."""
+    """What decides that a re-run may skip: any change of input, setting (OTOP weights too) or register shows."""
     import shutil
 
-    from pipelines import config, warehouse
+    from pipelines import config, otop, warehouse
     from pipelines.ingest import register
     from pipelines.ops import monthly
 
@@ -80,5 +80,12 @@ def test_the_fingerprint_sees_settings_register_and_files(tmp_path, monkeypatch,
     third = monthly.fingerprint(con, mr.MONTH)
     assert third != second
     con.execute("INSERT INTO ingested_file (file_id, path, sha256, status) VALUES (99, 'x.xlsx', 'abc', 'refused')")
-    assert monthly.fingerprint(con, mr.MONTH) != third
+    fourth = monthly.fingerprint(con, mr.MONTH)
+    assert fourth != third
+    weights = tmp_path / "otop.yml"  # the OTOP weights decide the shortlist and its page
+    shutil.copy(otop.CONFIG_FILE, weights)
+    monkeypatch.setattr(otop, "CONFIG_FILE", weights)
+    assert monthly.fingerprint(con, mr.MONTH) == fourth
+    weights.write_text(weights.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert monthly.fingerprint(con, mr.MONTH) != fourth
     con.close()
