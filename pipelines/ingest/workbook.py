@@ -64,6 +64,18 @@ def synonyms() -> dict:
     }
 
 
+@cache
+def column_th(key: str) -> str:
+    """A column's name as villages write it (its first header in headers.yml), for messages
+    people read: income_before → รายได้ก่อนฝึก. A key that is no column is returned as it is."""
+    with open(Path(__file__).with_name("headers.yml"), encoding="utf-8") as fh:
+        table = yaml.safe_load(fh)
+    for columns in table["columns"].values():
+        if key in columns:
+            return columns[key][0]
+    return key
+
+
 _BRACKETS = re.compile(r"[(\[（].*?[)\]）]")
 _NOISE = re.compile(r"[\s.\-–_:*'\"]+")
 

@@ -181,6 +181,22 @@ def _body(nb) -> str:
     return "\n".join(parts)
 
 
+_SECTION = re.compile(r'<h2 class="rk-section">(.*?)</h2>', re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def with_section_ids(body: str) -> tuple[str, list[tuple[str, str]]]:
+    """The page's sections (``rk.section`` headings) with ids, and (id, text) for its menu."""
+    sections: list[tuple[str, str]] = []
+
+    def named(m: re.Match) -> str:
+        ident = f"s{len(sections) + 1}"
+        sections.append((ident, html.unescape(_TAGS.sub("", m[1])).strip()))
+        return f'<h2 class="rk-section" id="{ident}">{m[1]}</h2>'
+
+    return _SECTION.sub(named, body), sections
+
+
 def now_th() -> str:
     return tf.date_be(dt.datetime.now(), abbr=False, time=True)
 
@@ -298,14 +314,16 @@ class KernelRenderer:
         for cell in nb.cells:  # warnings on stderr are not for readers
             if cell.get("outputs"):
                 cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
-        body = _body(nb)
+        body, sections = with_section_ids(_body(nb))
         out = Path(job.out_html)
         assets = (
             os.path.relpath(out.parent.parent / "assets", out.parent)
             if out.parent.name in KINDS
             else os.path.relpath(out.parent / "assets", out.parent)
         )
-        html_text = self.page.render(body=_markup(body), assets=Path(assets).as_posix(), generated=now_th(), **job.page)
+        html_text = self.page.render(
+            body=_markup(body), assets=Path(assets).as_posix(), generated=now_th(), sections=sections, **job.page
+        )
         html_text, leaks = mask_leaks(html_text)
         if leaks:
             log.warning("%s: masked %d citizen IDs the notebook left unmasked", job.key, leaks)

@@ -14,10 +14,11 @@ import datetime as dt
 import json
 import logging
 import os
-import shutil
+import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
 
 from pipelines import config
@@ -95,18 +96,49 @@ def _plan(warehouse: Path, month: dt.date):
 
 
 def _copy_assets(root: Path) -> None:
+    """assets/: plotly.js, the DataTables bundle (sortable, filterable tables) and the stylesheet,
+    once per site; a file already there with the same bytes is left alone."""
     import plotly
 
     assets = root / "assets"
     assets.mkdir(parents=True, exist_ok=True)
-    src = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    for s, name in ((src, "plotly.min.js"), (SITE_DIR / "report.css", "report.css")):
+    files = {
+        "plotly.min.js": (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes(),
+        "tables.js": tables_js().encode(),
+        "tables.css": (_itables_dir() / "dt_bundle.css").read_bytes(),
+        "report.css": (SITE_DIR / "report.css").read_bytes(),
+    }
+    for name, data in files.items():
         dst = assets / name
-        if dst.exists() and dst.stat().st_size == s.stat().st_size and dst.read_bytes() == s.read_bytes():
+        if dst.exists() and dst.stat().st_size == len(data) and dst.read_bytes() == data:
             continue
         tmp = dst.with_name(f".{name}.tmp")
-        shutil.copyfile(s, tmp)
+        tmp.write_bytes(data)
         os.replace(tmp, dst)
+
+
+def _itables_dir() -> Path:
+    import itables
+
+    return Path(itables.__file__).parent / "html"
+
+
+_EXPORT = re.compile(r"export\{([^}]*)\};?")
+
+
+@cache
+def tables_js() -> str:
+    """itables' DataTables bundle (jQuery, DataTables and its extensions in one file) as a
+    classic script: it ships as an ES module, and Chromium refuses module scripts from file://
+    pages, where the site is read offline. Its exports become ``window.sammachipTables``."""
+    src = (_itables_dir() / "dt_bundle.js").read_text(encoding="utf-8")
+    found = list(_EXPORT.finditer(src))
+    if not found:
+        raise RuntimeError("itables' dt_bundle.js has no export list: its format changed")
+    m = found[-1]
+    pairs = [part.strip().split(" as ") for part in m[1].split(",")]  # "local as exported", or "name"
+    exports = ",".join(f"{pair[-1]}:{pair[0]}" for pair in pairs)
+    return src[: m.start()] + "window.sammachipTables={" + exports + "};" + src[m.end() :]
 
 
 def render_reports(
@@ -172,7 +204,7 @@ def render_reports(
 
     # Reports of this month that exist or will: the navigation links only to those.
     def exists(kind: str, code: str) -> bool:
-        return code in want[kind] or (root / kind / f"{code}.html").exists()
+        return code in want.get(kind, ()) or (root / kind / f"{code}.html").exists()
 
     jobs = []
     for kind in KINDS:
@@ -294,7 +326,26 @@ def _page(kind, code, month, by_village, district_names, province_names, exists)
             ]
             related, related_title = [], ""
             title = f"กลุ่มอาชีพที่พร้อมเข้าสู่ OTOP จังหวัด{name} — {month_th}"
-    return {"title": f"รายงานสัมมาชีพชุมชน {title}", "crumbs": crumbs, "related": related, "related_title": related_title}
+    return {
+        "title": f"รายงานสัมมาชีพชุมชน {title}",
+        "crumbs": crumbs,
+        "related": related,
+        "related_title": related_title,
+        "links": _site_links(
+            kind,
+            by_village[code][6] if kind == "village" else district_names[code][1] if kind == "district" else code,
+            exists,
+        ),
+    }
+
+
+def _site_links(kind: str, province: str, exists) -> list[tuple[str, str]]:
+    """The province's pages every page links to (a page does not link to itself)."""
+    out = []
+    for k, label in (("otop", "บัญชี OTOP"), ("quality", "คุณภาพข้อมูล")):
+        if k != kind and exists(k, province):
+            out.append((label, f"../{k}/{province}.html"))
+    return out
 
 
 def _write_index(
@@ -348,8 +399,19 @@ def _write_index(
                 "districts": districts,
                 "href": f"province/{pcode}.html" if pcode in on_disk["province"] else None,
                 "otop": f"otop/{pcode}.html" if pcode in on_disk["otop"] else None,
+                "quality": f"quality/{pcode}.html" if (root / "quality" / f"{pcode}.html").exists() else None,
+                "todo": [
+                    (f"อ.{district_names[d][0]}", f"todo/{d}.xlsx")
+                    for d in sorted(tree[pcode])
+                    if (root / "todo" / f"{d}.xlsx").exists()
+                ],
             }
         )
+    search = [
+        {"name": _village_label(r), "subdistrict": r[3], "district": r[5], "code": c, "href": f"village/{c}.html"}
+        for c, r in by_village.items()
+        if c in on_disk["village"]
+    ]
     labels = {
         "otop": lambda c: f"จังหวัด{province_names[c]}" if c in province_names else c,
         "village": lambda c: _village_label(by_village[c]) if c in by_village else c,
@@ -363,6 +425,7 @@ def _write_index(
             month_th=tf.month_be(month),
             fiscal_year=fy,
             provinces=provinces,
+            search=search,
             n=n,
             generated=now_th(),
             extras=_extras(root, district_names),

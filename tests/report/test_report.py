@@ -51,9 +51,10 @@ def test_reports_are_offline_html_with_charts(site, kind, code):
     assert '<html lang="th">' in html and "ธันวาคม 2568" in html
     assert "Plotly.newPlot" in html  # charts survived the export
     srcs = re.findall(r'<script[^>]+src="([^"]+)"', html)
-    assert srcs == ["../assets/plotly.min.js"]
-    assert (path.parent / srcs[0]).resolve().is_file()
+    assert srcs == ["../assets/plotly.min.js", "../assets/tables.js"]  # charts, sortable tables: shipped once
+    assert all((path.parent / src).resolve().is_file() for src in srcs)
     assert (path.parent / "../assets/report.css").resolve().is_file()
+    assert (path.parent / "../assets/tables.css").resolve().is_file()
     assert not re.search(r'<(script|link)[^>]+(src|href)="(https?:)?//', html)  # no CDN
     assert "jp-InputArea" not in html and "import " not in html  # no code shown
 

@@ -90,12 +90,13 @@ def test_district_distribution_matches_hand_computed_figures(site):
     rows = _xlsx(root, "district", "5401", "income_distribution")
     total = next(r for r in rows if r[0] == "รวมอำเภอเมืองแพร่")
     assert total[1:3] == (31, 31)
-    assert total[3] == pytest.approx(median) and total[4] == pytest.approx(mean)
-    assert total[5] == pytest.approx(mean - half) and total[6] == pytest.approx(mean + half)
+    # Changes are stored as ratios with a percent format (+5.3 % is 0.053), like every share.
+    assert total[3] == pytest.approx(median / 100) and total[4] == pytest.approx(mean / 100)
+    assert total[5] == pytest.approx((mean - half) / 100) and total[6] == pytest.approx((mean + half) / 100)
     assert total[7:] == (30, pytest.approx(30 / 31), 31, 11, pytest.approx(11 / 31))
     north = next(r for r in rows if r[0].startswith("บ้านทดสอบเหนือ"))
     north_changes = [h["change"] for h in hh if h["village"] == "54010101"]
-    assert north[1] == 17 and north[3] == pytest.approx(statistics.median(north_changes))
+    assert north[1] == 17 and north[3] == pytest.approx(statistics.median(north_changes) / 100)
     assert north[7:9] == (16, pytest.approx(16 / 17))
 
     page = _html(root, "district", "5401")
@@ -113,7 +114,7 @@ def test_province_distribution_and_its_box_chart(site):
     assert [r[0] for r in rows[1:]] == ["อ.เมืองแพร่", "รวมจังหวัดแพร่"]
     assert rows[1][1:] == rows[2][1:]  # one district: the district is the province
     page = _html(root, "province", "54")
-    assert "แยกตามอำเภอ" in page and page.count("Plotly.newPlot") >= 6
+    assert "แยกตามอำเภอ" in page and page.count("Plotly.newPlot") >= 5
 
 
 def test_area_kpis_are_village_month_summed(site):
@@ -131,7 +132,7 @@ def test_area_kpis_are_village_month_summed(site):
     december = next(r for r in _xlsx(root, "district", "5401", "trend") if r[0] == "ธันวาคม 2568")
     assert december[1:5] == (2, 40, 31, pytest.approx(31 / 40))
     assert december[5] == pytest.approx(before) and december[6] == pytest.approx(avg)
-    assert december[7] == pytest.approx(100 * (avg - before) / before)
+    assert december[7] == pytest.approx((avg - before) / before)  # a ratio, shown as a percent
 
 
 # ----------------------------------------------------------------------------- follow-up list
@@ -177,9 +178,8 @@ def test_follow_up_reasons(rec, reasons):
 def test_completeness_heatmap(site):
     _, root, _, _ = site
     rows = _xlsx(root, "district", "5401", "completeness")
-    assert rows == [
+    assert rows == [  # the villages that missed a month or a household, then the district
         ("หมู่บ้าน", "ต.ค. 68", "พ.ย. 68", "ธ.ค. 68"),
-        ("บ้านทดสอบเหนือ ม.1 ต.ในเวียง", 1, 1, 1),
         ("บ้านทดสอบใต้ ม.2 ต.ในเวียง", "ไม่ส่ง", 0.9, 1),  # nothing sent in October; 18 of 20 in November
         ("รวมอำเภอเมืองแพร่", 0.5, 0.95, 1),  # 20/40, 38/40, 40/40
     ]
@@ -187,31 +187,54 @@ def test_completeness_heatmap(site):
     assert '<span class="rk-heat h-none" title="รายงาน 0 จาก 20 ครัวเรือน">ไม่ส่ง</span>' in page
     assert '<span class="rk-heat h-high" title="รายงาน 18 จาก 20 ครัวเรือน">90%</span>' in page
     assert "ไม่ส่ง 1 หมู่บ้าน" in page  # the district's October
-    assert "บ้านยังไม่ส่ง" not in page.split("การส่งข้อมูลติดตามผลรายเดือน")[1].split("</table>")[0]
+    heat = page.split("การส่งข้อมูลติดตามผลรายเดือน")[1].split("</table>")[0]
+    assert "บ้านยังไม่ส่ง" not in heat and "บ้านทดสอบเหนือ" not in heat  # no roster; nothing missing
+    assert 'href="../village/54010102.html"' in heat  # each village links to its page
     province = _xlsx(root, "province", "54", "completeness_villages")
     assert [r[1] for r in province[1:]] == ["บ้านทดสอบใต้ ม.2 ต.ในเวียง"]  # only the village with a gap
 
 
-def test_quota_breaches_and_the_todo_list(site):
+def test_the_district_todo_list_is_one_list_on_the_page_and_in_the_workbook(site):
+    """One list per district office: village, file, sheet, row, column, value, what to do and
+    the month; errors first; trainers named with a masked ID; the same rows on the page."""
     _, root, _, _ = site
-    quota = _xlsx(root, "district", "5401", "quota_breaches")
-    assert quota[1][:3] == ("บ้านทดสอบเหนือ ม.1 ต.ในเวียง", "54010101", "วิทยากร 1 คนต่อ 4 ครัวเรือน")
-    assert re.search(r"3-5401-xxxxx-xx-\d ดูแล 5 ครัวเรือน", quota[1][3])
-    assert len(quota) == 2  # the uniqueness error is no quota breach
-
     todo = _xlsx(root, "district", "5401", "todo")
-    assert todo[0] == ("ระดับ", "หมู่บ้าน", "เรื่อง", "เดือน", "ไฟล์", "ตำแหน่งในไฟล์", "สิ่งที่ต้องแก้ไข")
-    assert [r[0] for r in todo[1:]] == ["ต้องแก้ไข", "ต้องแก้ไข", "ควรตรวจสอบ"]  # errors first
-    by_check = {r[2]: r for r in todo[1:]}
-    assert by_check["วิทยากร 1 คนต่อ 4 ครัวเรือน"][4:6] == ("54010101.xlsx", "แผ่นงาน ครัวเรือน")
+    assert todo[0] == (
+        "ลำดับ",
+        "ระดับ",
+        "หมู่บ้าน",
+        "รหัสหมู่บ้าน",
+        "เรื่อง",
+        "เดือน",
+        "ไฟล์",
+        "ชีต",
+        "แถว",
+        "คอลัมน์",
+        "ค่าที่กรอก",
+        "สิ่งที่ต้องทำ",
+    )
+    rows = todo[1:]
+    assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
+    severities = [r[1] for r in rows]
+    assert severities == sorted(severities, key=lambda v: v != "ต้องแก้ไข") and "ควรตรวจสอบ" in severities
+    by_check = {r[4]: r for r in rows}
+    # The fixture's validation result names a trainer the data no longer shows off the ratio: the
+    # list then carries the check's own words (masked), in the roster's file and sheet.
+    trainer = by_check["วิทยากร 1 คนต่อ 4 ครัวเรือน"]
+    assert trainer[2:4] == ("บ้านทดสอบเหนือ ม.1 ต.ในเวียง", "54010101") and trainer[6:8] == ("54010101.xlsx", "วิทยากร")
+    assert re.search(r"3-5401-xxxxx-xx-\d ดูแล 5 ครัวเรือน", trainer[11])
     outlier = by_check["รายได้ผิดปกติเทียบอาชีพเดียวกัน"]
-    assert outlier[4] == "'" + HOSTILE_FILE  # a name like a formula stays text
-    assert outlier[5] == "แผ่นงาน ติดตาม แถว 7" and outlier[6] == "'" + FORMULA_DETAIL
+    assert outlier[5] == "ธ.ค. 2568" and outlier[6] == "'" + HOSTILE_FILE  # a name like a formula stays text
+    assert outlier[8] == 7 and outlier[11] == "'" + FORMULA_DETAIL
+    assert (root / "district" / "5401" / "5401_todo.xlsx").is_file()
 
     page = _html(root, "district", "5401")
     assert "<img src=x" not in page and htmllib.escape(HOSTILE_FILE, quote=False) in page
+    listed = page.split('id="todo"')[1]
+    assert listed.count('<tr class="bad">') == severities.count("ต้องแก้ไข")  # the same rows, errors marked
+    assert 'href="../village/54010101.html"' in listed
     province = _xlsx(root, "province", "54", "todo_offices")
-    assert province[1] == ("เมืองแพร่", 2, 2, 1)
+    assert province[1][:4] == ("อ.เมืองแพร่", 2, severities.count("ต้องแก้ไข"), severities.count("ควรตรวจสอบ"))
 
 
 # ----------------------------------------------------------------------------- every table as .xlsx
@@ -224,7 +247,7 @@ def test_every_table_has_its_xlsx(site, kind, code):
     _, root, _, _ = site
     page = _html(root, kind, code)
     links = re.findall(r'<p class="rk-download"><a [^>]*href="([^"]+)"', page)
-    assert len(links) == page.count('<table class="rk-table">') > 3
+    assert len(links) >= page.count('<table class="rk-table') > 3  # every table, and whole lists shown in part
     for href in links:
         assert href.startswith(f"{code}/{code}_") and (root / kind / href).is_file()
     on_disk = {p.name for p in (root / kind / code).glob("*.xlsx")}
@@ -263,9 +286,33 @@ def test_a_rerun_removes_tables_no_longer_shown(tmp_path):
         dl.path("../escape")
 
 
+def test_tables_sort_by_value_and_keep_their_total_at_the_foot():
+    df = pd.DataFrame(
+        {
+            "name": [f"ก{i}" for i in range(6)] + ["รวม"],
+            "change": [1.5, -2.0, None, 3.0, 0.0, 9.0, 2.0],
+            "total": [False] * 6 + [True],
+        }
+    )
+    html = rk.table(
+        df,
+        {"name": "หมู่บ้าน", "change": "เปลี่ยนแปลง"},
+        formats={"change": rk.CHANGE},
+        numeric=["change"],
+        row_class=lambda r: "total" if r["total"] else "",
+    )
+    assert 'class="rk-table rk-dt"' in html  # six rows: sortable on the page
+    assert f'data-order="-0.02">{tf.signed_percent(-2.0)}<' in html  # sorts by value, shows the page's text
+    assert html.index("<tfoot>") < html.index(">รวม<")  # the total row is not sorted with the rest
+    assert "rk-dt" not in rk.table(df.head(3), {"name": "หมู่บ้าน"})  # a short table stays as it is
+
+
 def test_spreadsheet_cells():
     assert rk.excel_value(0.85, rk.RATE) == (0.85, "0.0%")
     assert rk.excel_value(None, rk.RATE) == (None, None)
+    # A change in % is stored as a ratio with a percent format, like a share (not 9.33 with a literal "%").
+    assert rk.excel_value(9.33, rk.CHANGE) == (pytest.approx(0.0933), "+0.0%;-0.0%;0.0%")
+    assert rk.excel_value(None, rk.CHANGE) == (None, None)
     assert rk.excel_value("=cmd|' /C calc'!A0") == ("'=cmd|' /C calc'!A0", None)
     assert rk.excel_value("@SUM(A1)") == ("'@SUM(A1)", None)
     assert rk.excel_value("เลข 3540100123457 ซ้ำ") == ("เลข 3-5401-xxxxx-xx-7 ซ้ำ", None)

@@ -4,6 +4,7 @@ Plotly's own renderer writes only a mimetype nbconvert drops)."""
 
 from __future__ import annotations
 
+import html
 import json
 import math
 
@@ -25,11 +26,9 @@ COLOURS = {
 }
 
 
-PLOTLY_CONFIG = {
-    "displaylogo": False,
-    "responsive": True,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
-}
+# No mode bar: on a phone it covered the chart's top; the chart still zooms by dragging and
+# resets on a double click.
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
 
 
 def register_template() -> None:
@@ -68,10 +67,15 @@ def show(fig: go.Figure, height: int | None = None) -> None:
     """Display a figure as a bundle both JupyterLab (plotly JSON) and nbconvert (HTML) render.
 
     Plotly's own renderer under papermill emits only a mimetype nbconvert drops, so the
-    charts vanished from the HTML; never call fig.show() in a report notebook.
+    charts vanished from the HTML; never call fig.show() in a report notebook. The title is
+    shown as a heading above the chart, where it wraps on a phone instead of being cut off.
     """
-    from IPython.display import display
+    from IPython.display import HTML, display
 
+    title = fig.layout.title.text or ""
+    if title:
+        display(HTML(f'<p class="rk-chart-title">{html.escape(title)}</p>'))
+        fig.update_layout(title_text="", margin_t=min(fig.layout.margin.t or 60, 24))
     height = height or fig.layout.height or 380
     fig.update_layout(height=height)
     spec = json.loads(pio.to_json(fig, validate=False))  # serialised once, used twice
@@ -86,11 +90,7 @@ def show(fig: go.Figure, height: int | None = None) -> None:
     )
     spec["config"] = PLOTLY_CONFIG
     display(
-        {
-            "application/vnd.plotly.v1+json": spec,
-            "text/html": html_div,
-            "text/plain": f"<กราฟ: {fig.layout.title.text or ''}>",
-        },
+        {"application/vnd.plotly.v1+json": spec, "text/html": html_div, "text/plain": f"<กราฟ: {title}>"},
         raw=True,
     )
 

@@ -111,7 +111,13 @@ BAHT2 = Fmt(lambda v: tf.number(v, 2), "#,##0.00")
 RATE = Fmt(lambda v: tf.percent(v, ratio=True), "0.0%")  # a ratio: 0.85 → 85.0%
 
 
-CHANGE = Fmt(tf.signed_percent, '+0.0"%";-0.0"%";0.0"%"')  # a change in %: +5.2%
+# A change in % (+5.2): shown "+5.2%", stored in a spreadsheet as the ratio 0.052 with a percent format.
+CHANGE = Fmt(tf.signed_percent, "+0.0%;-0.0%;0.0%", lambda v: None if tf.is_missing(v) else float(v) / 100)
+
+
+def page_href(kind: str, code) -> str:
+    """From one report page to another of the same month's site (pages sit in <kind>/<code>.html)."""
+    return f"../{kind}/{code}.html"
 
 
 def table(
@@ -122,24 +128,104 @@ def table(
     row_class: Callable | None = None,
     caption: str = "",
     nowrap: Iterable[str] = (),
+    sortable: bool | None = None,
+    links: dict[str, Callable] | None = None,
 ) -> str:
-    """An HTML table with Thai headers: columns maps frame column → header, in display order."""
+    """An HTML table with Thai headers: columns maps frame column → header, in display order.
+
+    A table of more than five rows is sortable and, past ten, filterable on the page
+    (``sortable`` decides otherwise); numbers sort by their value, not their text. Rows whose
+    class is ``total`` stay at the foot whatever the order. ``links`` maps a column to a
+    function of the row giving the page its text links to (None: no link).
+    """
     formats = formats or {}
     numeric, nowrap = set(numeric), set(nowrap)
     css = {c: " ".join(k for k, on in (("num", c in numeric), ("nowrap", c in nowrap)) if on) for c in columns}
     head = "".join(f'<th class="{css[c]}">{esc(h)}</th>' for c, h in columns.items())
-    rows = []
+    rows, totals = [], []
     for rec in df.to_dict("records"):
         cells = []
         for c in columns:
-            v = rec.get(c)
-            v = formats[c](v) if c in formats else (tf.DASH if tf.is_missing(v) else v)
+            raw = rec.get(c)
+            v = formats[c](raw) if c in formats else (tf.DASH if tf.is_missing(raw) else raw)
             text = v if isinstance(v, Raw) else esc(v)
-            cells.append(f'<td class="{css[c]}">{text}</td>')
-        cls = row_class(rec) if row_class else ""
-        rows.append(f'<tr class="{cls or ""}">{"".join(cells)}</tr>')
+            href = links[c](rec) if links and c in links else None
+            if href:
+                text = f'<a href="{esc(href)}">{text}</a>'
+            key = order_key(raw, formats.get(c)) if c in numeric else None
+            order = f' data-order="{key!r}"' if key is not None else ""
+            cells.append(f'<td class="{css[c]}"{order}>{text}</td>')
+        cls = (row_class(rec) if row_class else "") or ""
+        (totals if cls == "total" else rows).append(f'<tr class="{cls}">{"".join(cells)}</tr>')
+    if sortable is None:
+        sortable = len(rows) > 5
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    foot = f"<tfoot>{''.join(totals)}</tfoot>" if totals else ""
     return (
-        f'<div class="rk-table-wrap"><table class="rk-table">{cap}<thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
+        f'<div class="rk-table-wrap"><table class="rk-table{" rk-dt" if sortable else ""}">{cap}'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>{foot}</table></div>"
     )
+
+
+def order_key(value, fmt=None) -> float | None:
+    """The number a cell sorts by: the column's own value (``Fmt.value``) where it has one."""
+    if isinstance(fmt, Fmt) and fmt.value is not None:
+        value = fmt.value(value)
+    if tf.is_missing(value) or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def area_cards(
+    k, villages_total: int, villages_roster: int, enrolled: int, target_rate: float, target_pct: float
+) -> str:
+    """The KPI cards of a district or province for the report month (``k``: its row of
+    ``area_kpis``, or None when nothing was reported)."""
+    reported = 0 if k is None else int(k.households_reported)
+    rate = None if k is None else k.practising_rate
+    change = None if k is None else k.income_change_pct
+    return kpi_cards(
+        [
+            Card(
+                "หมู่บ้านที่รายงานผลเดือนนี้",
+                f"{tf.number(0 if k is None else k.villages_reported)} / {tf.number(villages_roster)}",
+                f"หมู่บ้านที่ส่งรายชื่อแล้ว {tf.number(villages_roster)} จาก {tf.number(villages_total)} หมู่บ้านในทะเบียน",
+            ),
+            Card(
+                "ครัวเรือนเป้าหมาย",
+                tf.number(enrolled),
+                f"รายงานผลเดือนนี้ {tf.number(reported)} ครัวเรือน"
+                + (f" ({tf.percent(reported / enrolled, ratio=True)})" if enrolled else ""),
+            ),
+            Card(
+                "ครัวเรือนที่ประกอบอาชีพ",
+                tf.percent(rate, ratio=True),
+                (
+                    f"{tf.number(k.households_practising)} จาก {tf.number(reported)} ครัวเรือนที่รายงาน · "
+                    if k is not None
+                    else ""
+                )
+                + f"เป้าหมาย ≥ {tf.percent(target_rate, 0, ratio=True)}",
+                status_of(rate, target_rate),
+            ),
+            Card(
+                "รายได้เพิ่มขึ้นจากก่อนฝึกอาชีพ",
+                tf.signed_percent(change),
+                (
+                    f"เฉลี่ย {tf.baht(k.avg_income, 2)}/เดือน จากเดิม {tf.baht(k.avg_income_before, 2)} · "
+                    if k is not None
+                    else ""
+                )
+                + f"เป้าหมาย ≥ {tf.number(target_pct, 0)}%",
+                status_of(change, target_pct),
+            ),
+        ]
+    )
+
+
+def lead(text: str) -> str:
+    """The page's finding in one or two sentences, first thing under the title."""
+    return f'<p class="rk-lead">{esc(text)}</p>'

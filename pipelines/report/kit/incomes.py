@@ -121,9 +121,10 @@ def income_table(
     target_pct: float,
     line: float | None,
     caption: str = "",
+    limit: int | None = None,
 ) -> str:
-    """``income_summary_table`` rows on the page (the interval and counts as text) and in the
-    spreadsheet (every figure a number of its own)."""
+    """``income_summary_table`` rows on the page (the interval and counts as text; the first
+    ``limit`` rows) and in the spreadsheet (every row, every figure a number of its own)."""
 
     def share(n, total, s):
         return f"{tf.percent(s, ratio=True)} ({tf.number(n)}/{tf.number(total)})" if total else tf.DASH
@@ -182,5 +183,6 @@ def income_table(
         numeric=["households", "median", "mean_ci", "reaching_text", "above_text"],
         row_class=lambda r: "total" if r["is_total"] else "",
         caption=caption,
+        limit=limit,
         sheet="การกระจายของรายได้",
     )

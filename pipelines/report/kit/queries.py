@@ -4,56 +4,12 @@ the file and the place in it an officer opens."""
 
 from __future__ import annotations
 
-import re
-
-from pipelines.report.kit.labels import SEVERITY_TH, check_th
+from pipelines.report.kit.labels import check_th
 from pipelines.thai import fmt as tf
 from pipelines.thai.fmt import mask_ids
 
+
 # The sheet (spec name) an officer opens for each check; rows come from the detail.
-CHECK_SHEET = {
-    "quota_trainers": "trainer",
-    "quota_sages": "trainer",
-    "quota_households": "household",
-    "quota_households_per_trainer": "household",
-    "quota_trainer_in_village": "household",
-    "uniqueness_household": "household",
-    "uniqueness_trainer_household": "household",
-    "validity_income_before_range": "household",
-    "completeness_month_missing": "followup",
-    "completeness_reporting_rate": "followup",
-    "timeliness_late": "followup",
-    "validity_money_range": "followup",
-    "validity_income_not_practising": "followup",
-    "outlier_income": "followup",
-    "outlier_income_jump": "followup",
-    "validity_followup_household_in_roster": "followup",
-}
-
-
-SHEET_TH = {"trainer": "วิทยากร", "household": "ครัวเรือน", "followup": "ติดตาม"}
-
-
-MONTH_CHECKS = {"completeness_month_missing", "completeness_reporting_rate", "timeliness_late"}
-
-
-_ROW = re.compile(r"แถว (\d+)")
-
-
-def todo_where(check: str, detail: str, month=None) -> tuple[str, str]:
-    """(which file kind, where in it) for one issue: the sheet, and the rows its detail names."""
-    if check == "completeness_rejected_rows":
-        return "", "ตามรายละเอียด (ไฟล์ แผ่นงาน และแถว)"
-    sheet = CHECK_SHEET.get(check, "")
-    where = f"แผ่นงาน {SHEET_TH[sheet]}" if sheet else ""
-    rows = list(dict.fromkeys(_ROW.findall(detail or "")))
-    if rows:
-        where += " แถว " + ", ".join(rows[:10]) + (" …" if len(rows) > 10 else "")
-    elif check in MONTH_CHECKS and not tf.is_missing(month):
-        where += f" เดือน {tf.month_be(month, abbr=True)}"
-    return ("followup_month" if check in MONTH_CHECKS else sheet), where.strip()
-
-
 def query(con, sql: str, **params):
     """A frame from SQL with named parameters ($name); the grouping stays in SQL."""
     return con.execute(sql, params).df()
@@ -194,62 +150,16 @@ def quota_breaches(con, fy: int, level: str, code: str):
 
 
 def todo_items(con, fy: int, level: str, code: str):
-    """What to fix, from data_todo (the rows of the district to-do workbooks), with the file
-    to open and where in it: the file that carries the current roster or follow-up month."""
-    where = (
-        f"{_area(level)} = $code"
-        if level != "province"  # data_todo carries village and district codes
-        else "village_code IN (SELECT village_code FROM village WHERE province_code = $code)"
+    """The to-do list of an area, the rows of the district offices' workbooks
+    (``pipelines.quality.todo.items``: file, sheet, row, column, value, what to do), as a frame."""
+    import pandas as pd
+
+    from pipelines.quality import todo
+
+    return pd.DataFrame(
+        todo.items(con, level, code, fy),
+        columns=["severity", "district_code", "district_name", "check_name", *todo.COLUMNS],
     )
-    df = query(
-        con,
-        f"""
-        SELECT district_code, district_name, subdistrict_name, village_no, village_name, village_code,
-               severity, check_name, month, detail
-        FROM data_todo
-        WHERE {where} AND (fiscal_year = $fy OR fiscal_year IS NULL)
-        ORDER BY district_code, severity, village_code, check_name, month""",
-        code=code,
-        fy=fy,
-    )
-    files: dict[tuple, str] = {}
-    if len(df):  # the current file of each sheet (and follow-up month) of the villages with an issue
-        for sheet, village, month, name in con.execute(
-            """
-            WITH f AS (
-                SELECT 'trainer' AS sheet, village_code, NULL::DATE AS month, file_id, path FROM trainer_history
-                WHERE is_current AND fiscal_year = $fy AND village_code IN (SELECT unnest($villages))
-                UNION ALL
-                SELECT 'household', village_code, NULL, file_id, path FROM household_history
-                WHERE is_current AND fiscal_year = $fy AND village_code IN (SELECT unnest($villages))
-                UNION ALL
-                SELECT 'followup_month', village_code, month, file_id, path FROM followup_history
-                WHERE is_current AND fiscal_year = $fy AND village_code IN (SELECT unnest($villages))
-            )
-            SELECT sheet, village_code, month, parse_filename(arg_max(path, file_id), false, 'both_slash')
-            FROM f GROUP BY ALL
-            UNION ALL      -- the follow-up file of the latest month
-            SELECT 'followup', village_code, NULL, parse_filename(arg_max(path, (month, file_id)), false, 'both_slash')
-            FROM f WHERE sheet = 'followup_month' GROUP BY ALL""",
-            {"fy": fy, "villages": sorted(set(df.village_code))},
-        ).fetchall():
-            files[(sheet, village, month)] = name
-    file_col, where_col = [], []
-    for r in df.to_dict("records"):
-        kind, where = todo_where(r["check_name"], r["detail"], r["month"])
-        month = tf.parse_month(r["month"]) if kind == "followup_month" and not tf.is_missing(r["month"]) else None
-        file_col.append(mask_ids(files.get((kind, r["village_code"], month)) or "") or tf.DASH)
-        where_col.append(where)
-    df["file"], df["where"] = file_col, where_col
-    df["detail"] = df.detail.map(mask_ids)
-    df["severity_th"] = df.severity.map(SEVERITY_TH)
-    df["check_th"] = df.check_name.map(check_th)
-    df["month_th"] = [
-        tf.month_be(m, abbr=True) if c in MONTH_CHECKS and not tf.is_missing(m) else ""
-        for c, m in zip(df.check_name, df.month)
-    ]
-    df["village"] = village_labels(df)
-    return df
 
 
 def village_labels(df) -> list[str]:
@@ -258,3 +168,66 @@ def village_labels(df) -> list[str]:
         f"{n} ม.{no} ต.{s}" if not tf.is_missing(n) else tf.DASH
         for n, no, s in zip(df.village_name, df.village_no, df.subdistrict_name)
     ]
+
+
+def todo_table(dl, todo, name: str = "todo", limit: int = 40, caption: str = "") -> str:
+    """The to-do list on a page: its first ``limit`` rows (errors come first), each village
+    linked to its page, where to look in one column (file, sheet, row, column and value), and
+    the whole list as the same workbook the district office gets (one column per field)."""
+    import pandas as pd
+
+    from pipelines.quality import todo as quality_todo
+    from pipelines.report.kit.html import Raw, esc, page_href, table
+
+    def where(r: dict) -> Raw:
+        csv = str(r["file"]).lower().endswith(".csv")
+        at = [
+            f"บรรทัด {int(r['row'])}"
+            if csv
+            else f"ชีต {r['sheet']}" + (f" แถว {int(r['row'])}" if not tf.is_missing(r["row"]) else "")
+        ]
+        if csv and tf.is_missing(r["row"]):
+            at = []
+        if r["column_th"]:
+            at.append(f"{r['column_th']}" + (f": '{r['value']}'" if r["value"] else ""))
+        parts = [esc(r["file"]) or tf.DASH, *(esc(a) for a in at if a and a != "ชีต ")]
+        return Raw("<br>".join(parts))
+
+    shown = todo.head(limit).to_dict("records")
+    page = pd.DataFrame(
+        {
+            "no": [r["no"] for r in shown],
+            "severity": [r["severity"] for r in shown],
+            "severity_th": [r["severity_th"] for r in shown],
+            "village": [f"{r['village']} ({r['village_code']})" for r in shown],
+            "village_code": [r["village_code"] for r in shown],
+            "check": [(r["check_th"], r["month_th"]) for r in shown],
+            "where": [dict(r) for r in shown],
+            "todo": [r["todo"] for r in shown],
+        }
+    )
+    more = f" แสดง {tf.number(len(shown))} รายการแรกจาก {tf.number(len(todo))} รายการ" if len(todo) > limit else ""
+    html_table = table(
+        page,
+        {
+            "no": "ลำดับ",
+            "severity_th": "ระดับ",
+            "village": "หมู่บ้าน",
+            "check": "เรื่อง",
+            "where": "ตำแหน่งในไฟล์",
+            "todo": "สิ่งที่ต้องทำ",
+        },
+        formats={
+            "check": lambda c: Raw(esc(c[0]) + (f"<br><small>เดือน {esc(c[1])}</small>" if c[1] else "")),
+            "where": where,
+        },
+        numeric=["no"],
+        nowrap=["severity_th"],
+        row_class=lambda r: "bad" if r["severity"] == "error" else "",
+        caption=(caption + more).strip(),
+        links={"village": lambda r: page_href("village", r["village_code"])},
+    )
+    rows = todo.to_dict("records")
+    return html_table + dl.written(
+        name, lambda path: quality_todo.write_xlsx(rows, path), "ดาวน์โหลดรายการทั้งหมด (Excel .xlsx)"
+    )

@@ -7,6 +7,7 @@ import datetime as dt
 import html
 import os
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -70,6 +71,13 @@ class Downloads:
         return table(shown, columns, caption=caption, **kwargs) + self.link(
             name, df, xlsx_columns or columns, formats=kwargs.get("formats"), sheet=sheet
         )
+
+    def written(self, name: str, write: Callable[[Path], Path], text: str = "ดาวน์โหลดตารางนี้ (Excel .xlsx)") -> str:
+        """The link to a workbook another part of sammachip writes (``write(path)``), such as the
+        district to-do list, so the page and the file hold the same rows."""
+        path = write(self.path(name))
+        href = Path(os.path.relpath(path, self.link_from)).as_posix()
+        return f'<p class="rk-download"><a href="{esc(href)}" download>{esc(text)}</a></p>'
 
     def link(self, name: str, df, columns: dict[str, str], formats: dict | None = None, sheet: str = "") -> str:
         """Write the .xlsx of a frame and return the link to it."""
