@@ -1,27 +1,55 @@
 """OTOP-readiness shortlist: a transparent score per producer group, with its reasons.
 
-Facts per candidate come from SQL (pipelines/otop.sql); weights, thresholds and tiers from
-otop.yml, so changing the config changes the shortlist without touching code.
+Facts per candidate come from SQL (otop.sql); weights, thresholds and tiers from otop.yml, so
+changing the config changes the shortlist without touching code. One ranking everywhere: the
+rank within the province by score (``sort_key``), the same on the page and in the workbook.
+The Thai words of the score are in ``explain``, the workbook in ``workbook``, the page's
+candidate list in ``page``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import xlsxwriter
 import yaml
 
 from pipelines import config
-from pipelines.thai import parse
-from pipelines.thai.fmt import inert, mask_ids
+from pipelines.otop import explain, page, workbook
+from pipelines.otop.explain import CRITERIA, KIND_TH, LABEL_TH, RANK_TH, RANKING_TH, TIER_TH
+from pipelines.thai import fmt as tf
 from pipelines.thai.parse import OTOP_TYPES
 
 CONFIG_FILE = config.PROJECT_ROOT / "otop.yml"
-TIER_TH = {"ready": "พร้อม", "nearly_ready": "เกือบพร้อม", "not_yet": "ยังไม่พร้อม"}
+
+__all__ = [
+    "CONFIG_FILE",
+    "CRITERIA",
+    "KIND_TH",
+    "LABEL_TH",
+    "OTOP_TYPES",
+    "RANKING_TH",
+    "RANK_TH",
+    "TIER_TH",
+    "Ranked",
+    "Scored",
+    "candidates",
+    "explain",
+    "export_xlsx",
+    "latest_month",
+    "load_config",
+    "page",
+    "rank",
+    "rank_numbers",
+    "score",
+    "shortlist",
+    "sort_key",
+    "workbook",
+]
 
 
 def load_config(path: Path | None = None) -> tuple[dict, str]:
@@ -37,7 +65,7 @@ def _ramp(value, full_at) -> float:
 
 
 def _fmt_pct(x) -> str:
-    return "-" if x is None else f"{x:.0f}%"
+    return tf.DASH if x is None else f"{x:.0f}%"
 
 
 @dataclass
@@ -48,6 +76,16 @@ class Scored:
     missing: list[str] = field(default_factory=list)
     score: float = 0.0
     tier: str = "not_yet"
+    rank: int | None = None  # within the province, by ``sort_key``
+
+
+class Ranked(list):
+    """Scored candidates, best first, with the settings they were scored by (the workbook
+    explains the score with them)."""
+
+    def __init__(self, items=(), config: dict | None = None):
+        super().__init__(items)
+        self.config = config
 
 
 def score(facts: dict, cfg: dict) -> Scored:
@@ -55,11 +93,11 @@ def score(facts: dict, cfg: dict) -> Scored:
     c = cfg["criteria"]
     s = Scored(facts)
     accepted = set(c["standard"]["accepted"])
-    months = cfg.get("lookback_months", 6)
 
     def add(key: str, fraction: float, reason: str, missing: str | None = None) -> None:
         pts = round(c[key]["weight"] * fraction, 2)
         s.points[key] = pts
+        reason = " ".join(reason.split())  # one line per criterion, whatever the data holds
         s.reasons.append(f"{reason} (+{pts:g}/{c[key]['weight']:g})")
         if missing and fraction < 1:
             s.missing.append(missing)
@@ -79,17 +117,12 @@ def score(facts: dict, cfg: dict) -> Scored:
         "ขอรับรองมาตรฐานผลิตภัณฑ์ เช่น มผช. หรือ อย.",
     )
     share = facts.get("practising_share") or 0.0
-    add(
-        "sustained",
-        _ramp(share, c["sustained"]["full_at"]),
-        f"ผลิตต่อเนื่อง {share * months:.0f} จาก {months} เดือนล่าสุด ({share:.0%})",
-        "ผลิตต่อเนื่องทุกเดือน",
-    )
+    add("sustained", _ramp(share, c["sustained"]["full_at"]), _sustained_reason(facts, share), "ผลิตต่อเนื่องทุกเดือน")
     change = facts.get("income_change_pct")
     add(
         "income_trend",
         _ramp(change, c["income_trend"]["full_at_pct"]),
-        f"รายได้เปลี่ยนจากก่อนฝึก {_fmt_pct(change)}",
+        f"รายได้เปลี่ยนจากก่อนฝึก {tf.signed_percent(change, 0)}",
         "เพิ่มรายได้",
     )
     margin = facts.get("margin")
@@ -128,6 +161,36 @@ def score(facts: dict, cfg: dict) -> Scored:
     return s
 
 
+def _sustained_reason(facts: dict, share: float) -> str:
+    """Months practising of the months that have follow-up data (not of ``lookback_months``);
+    the share is the mean over those months of the members practising (an unreported month 0)."""
+    n = facts.get("months_window")
+    if not n:
+        return f"ผลิตต่อเนื่อง {share:.0%} ของเดือนที่มีข้อมูล"
+    done = facts.get("months_practising")
+    done = round(share * n) if done is None else done
+    return f"ผลิตต่อเนื่อง {done} จาก {n} เดือนที่มีข้อมูล ({share:.0%})"
+
+
+def sort_key(score_value, candidate_key) -> tuple[float, str]:
+    """The ranking: higher score first, ties by candidate key (subdistrict and group name;
+    individual producers after groups). The page and the workbook both rank by this."""
+    return (-round(float(score_value), 2), str(candidate_key))
+
+
+def rank_numbers(rows: Iterable[tuple]) -> list[int]:
+    """Rank within the province of each (province_code, score, candidate_key), in input order."""
+    rows = list(rows)
+    order = sorted(range(len(rows)), key=lambda i: (str(rows[i][0]), *sort_key(rows[i][1], rows[i][2])))
+    ranks = [0] * len(rows)
+    seen: dict[str, int] = {}
+    for i in order:
+        p = str(rows[i][0])
+        seen[p] = seen.get(p, 0) + 1
+        ranks[i] = seen[p]
+    return ranks
+
+
 def candidates(con: duckdb.DuckDBPyConnection, fiscal_year: int, month: dt.date, lookback: int) -> list[dict]:
     sql = (Path(__file__).with_name("otop.sql")).read_text(encoding="utf-8")
     cur = con.execute(sql, {"fiscal_year": fiscal_year, "month": month, "lookback": lookback})
@@ -146,7 +209,7 @@ def shortlist(
     _, text = load_config(config_path)
     month = month or latest_month(con, fiscal_year)
     if month is None:
-        return []
+        return Ranked()
     scored = rank(con, fiscal_year, month, config_path)
     run_id = dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     con.execute("BEGIN TRANSACTION")
@@ -185,82 +248,6 @@ def shortlist(
     return scored
 
 
-def export_xlsx(scored: list[Scored], path: Path, fiscal_year: int, month: dt.date) -> Path:
-    """A sheet per district, filters and frozen header, masked IDs, every cell inert."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
-    head = wb.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1, "text_wrap": True, "valign": "top"})
-    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-    tier_fmt = {
-        "ready": wb.add_format({"bold": True, "font_color": "#137333", "valign": "top"}),
-        "nearly_ready": wb.add_format({"bold": True, "font_color": "#B06000", "valign": "top"}),
-        "not_yet": wb.add_format({"valign": "top"}),
-    }
-    headers = [
-        "อันดับ",
-        "ระดับความพร้อม",
-        "คะแนน",
-        "ประเภท",
-        "ชื่อกลุ่ม / ผู้ผลิต",
-        "ผลิตภัณฑ์",
-        "ประเภท OTOP",
-        "ตำบล",
-        "หมู่บ้าน (รหัส)",
-        "สมาชิก",
-        "เหตุผลของคะแนน",
-        "สิ่งที่ยังขาด",
-    ]
-    by_district: dict[str, list[Scored]] = {}
-    for s in scored:
-        by_district.setdefault(
-            f"{s.facts.get('district_code')} {s.facts.get('district_name') or ''}".strip(), []
-        ).append(s)
-    about = wb.add_worksheet("อ่านก่อน")
-    about.write(
-        0,
-        0,
-        f"บัญชีกลุ่มอาชีพที่มีศักยภาพเข้าสู่ OTOP ปีงบประมาณ {fiscal_year} "
-        f"ข้อมูลถึง {parse.THAI_MONTHS_FULL[month.month - 1]} {month.year + 543}",
-    )
-    about.write(1, 0, "คะแนนและเกณฑ์มาจากไฟล์ otop.yml; เลขประจำตัวประชาชนแสดงแบบปิดบัง")
-    for name, items in sorted(by_district.items()):
-        ws = wb.add_worksheet(_sheet_name(name))
-        ws.write_row(0, 0, headers, head)
-        for i, s in enumerate(items, start=1):
-            f = s.facts
-            who = f.get("group_name") if f["kind"] == "group" else mask_ids(f.get("citizen_id") or "")
-            row = [
-                i,
-                TIER_TH[s.tier],
-                s.score,
-                "กลุ่ม" if f["kind"] == "group" else "รายบุคคล",
-                who,
-                f.get("product"),
-                f.get("otop_type"),
-                f.get("subdistrict_name"),
-                f.get("village_code"),
-                f.get("members"),
-                "\n".join(s.reasons),
-                "\n".join(s.missing),
-            ]
-            for c, v in enumerate(row):
-                ws.write(i, c, inert(v) if v is not None else "", tier_fmt[s.tier] if c == 1 else wrap)
-        ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, max(1, len(items)), len(headers) - 1)
-        ws.set_column(0, 0, 6)
-        ws.set_column(1, 3, 12)
-        ws.set_column(4, 6, 22)
-        ws.set_column(7, 9, 12)
-        ws.set_column(10, 11, 60)
-    wb.close()
-    return path
-
-
-def _sheet_name(name: str) -> str:
-    bad = set("[]:*?/\\")
-    return "".join("_" if ch in bad else ch for ch in name)[:31] or "district"
-
-
 def rank(
     con: duckdb.DuckDBPyConnection, fiscal_year: int, month: dt.date | None = None, config_path: Path | None = None
 ) -> list[Scored]:
@@ -269,7 +256,16 @@ def rank(
     cfg, _ = load_config(config_path)
     month = month or latest_month(con, fiscal_year)
     if month is None:
-        return []
+        return Ranked(config=cfg)
     scored = [score(f, cfg) for f in candidates(con, fiscal_year, month, cfg.get("lookback_months", 6))]
-    scored.sort(key=lambda s: (-s.score, s.facts["candidate_key"]))
-    return scored
+    scored.sort(key=lambda s: sort_key(s.score, s.facts["candidate_key"]))
+    ranks = rank_numbers((s.facts.get("province_code"), s.score, s.facts["candidate_key"]) for s in scored)
+    for s, n in zip(scored, ranks):
+        s.rank = n
+    return Ranked(scored, cfg)
+
+
+def export_xlsx(scored: list[Scored], path: Path, fiscal_year: int, month: dt.date) -> Path:
+    """The shortlist workbook (``workbook.write``), explained with the settings it was scored by."""
+    cfg = getattr(scored, "config", None) or load_config()[0]
+    return workbook.write(scored, path, fiscal_year, month, cfg)

@@ -1,8 +1,8 @@
 """The OTOP shortlist notebook, run with papermill and exported like the report site (no code).
 
-One small synthetic warehouse (a stored shortlist run, one individual producer, one group whose
-name is markup) rendered three ways: from the stored run, scored live under a changed otop.yml,
-and on an empty warehouse.
+One small synthetic warehouse (a stored shortlist run and its workbook, one individual producer,
+one group whose name is markup, nobody saving) rendered three ways: from the stored run, scored
+live under a changed otop.yml, and on an empty warehouse.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import nbformat
+import openpyxl
 import papermill as pm
 import pytest
 import yaml
@@ -30,9 +31,10 @@ MONTH, FY = "2026-01", 2569
 AS_OF = dt.date(2026, 1, 1)
 HOSTILE = '<b>กลุ่ม & "ทดสอบ"</b>'
 FULL_ID = re.compile(r"(?<![\d.])\d{13}(?!\d)")
+TOP_READY, TOP_NEARLY = 50, 25  # the page lists the first of each tier; the workbook has everyone
 
 
-def _html(wh: Path, out: Path) -> str:
+def _html(wh: Path, out: Path, output_dir: Path) -> str:
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
@@ -42,7 +44,13 @@ def _html(wh: Path, out: Path) -> str:
         kernel_name="python3",
         cwd=str(NOTEBOOK.parent),
         progress_bar=False,
-        parameters={"warehouse": str(wh), "month": MONTH, "fiscal_year": FY, "province_code": "54"},
+        parameters={
+            "warehouse": str(wh),
+            "month": MONTH,
+            "fiscal_year": FY,
+            "province_code": "54",
+            "output_dir": str(output_dir),
+        },
     )
     c = Config()
     c.HTMLExporter.template_name = "basic"
@@ -53,12 +61,22 @@ def _html(wh: Path, out: Path) -> str:
     return body
 
 
+def _rows(html: str):
+    return BeautifulSoup(html, "html.parser").select("table.otop-list > tbody > tr")
+
+
 def _listed(html: str) -> Counter:
-    """(name, tier) of every row of the ranked list."""
-    soup = BeautifulSoup(html, "html.parser")
+    """(name, tier) of every row of the candidate lists."""
+    return Counter((tr.select_one(".otop-who").get_text(), tr["class"][0].removeprefix("otop-")) for tr in _rows(html))
+
+
+def _on_page(ranked: list[tuple]) -> Counter:
+    """What the page lists of (rank, name, tier) rows: the first ready and nearly ready."""
+    ranked = sorted(ranked)
     return Counter(
-        (tr.find_all("td")[3].get_text(), tr["class"][0].removeprefix("otop-"))
-        for tr in soup.select("tr[class^=otop-]")
+        (name, tier)
+        for want, limit in (("ready", TOP_READY), ("nearly_ready", TOP_NEARLY))
+        for _, name, tier in [r for r in ranked if r[2] == want][:limit]
     )
 
 
@@ -89,14 +107,17 @@ def rendered(tmp_path_factory):
     con.execute("UPDATE followup_data SET group_name = NULL WHERE citizen_id = ?", [solo])
     victim = con.execute("SELECT min(group_name) FROM followup WHERE group_name IS NOT NULL").fetchone()[0]
     con.execute("UPDATE followup_data SET group_name = ? WHERE group_name = ?", [HOSTILE, victim])
-    otop.shortlist(con, FY, AS_OF)  # the stored run, with today's otop.yml
+    con.execute("UPDATE followup_data SET savings = NULL")  # nobody saves: a criterion worth 0 for everyone
+    scored = otop.shortlist(con, FY, AS_OF)  # the stored run, with today's otop.yml, and its workbook
+    site = tmp / "site"
+    book = otop.export_xlsx(scored, site / f"otop_shortlist_{FY}.xlsx", FY, AS_OF)
     names = dict(con.execute("SELECT citizen_id, full_name FROM household").fetchall())
-    stored = Counter(
-        (_name(k, g, c, names), t)
-        for k, g, c, t in con.execute(
-            "SELECT kind, group_name, citizen_id, tier FROM otop_candidate WHERE province_code = '54'"
-        ).fetchall()
-    )
+    rows = con.execute(
+        "SELECT kind, group_name, citizen_id, tier, score, candidate_key, province_code, village_code "
+        "FROM otop_candidate"
+    ).fetchall()
+    ranks = otop.rank_numbers((r[6], r[4], r[5]) for r in rows)
+    stored = [(n, _name(r[0], r[1], r[2], names), r[3], r[7]) for n, r in zip(ranks, rows) if r[6] == "54"]
     run_id = con.execute("SELECT run_id FROM otop_candidate LIMIT 1").fetchone()[0]
 
     # A changed otop.yml (weights moved, tiers lowered), for a second project root.
@@ -107,11 +128,11 @@ def rendered(tmp_path_factory):
     home.mkdir()
     (home / "otop.yml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
     shutil.copy(config.CONFIG_FILE, home / "sammachip.yml")
-    live = Counter(
-        (_name(s.facts["kind"], s.facts["group_name"], s.facts["citizen_id"], names), s.tier)
+    live = [
+        (s.rank, _name(s.facts["kind"], s.facts["group_name"], s.facts["citizen_id"], names), s.tier)
         for s in otop.rank(con, FY, AS_OF, config_path=home / "otop.yml")
         if s.facts["province_code"] == "54"
-    )
+    ]
     con.close()
 
     empty = tmp / "empty.duckdb"
@@ -119,10 +140,10 @@ def rendered(tmp_path_factory):
 
     mp = pytest.MonkeyPatch()
     mp.setenv("SAMMACHIP_RENDER", "1")  # as the report site renders: no inline stylesheet
-    html = {"stored": _html(wh, tmp / "stored.ipynb")}
-    html["empty"] = _html(empty, tmp / "empty.ipynb")
+    html = {"stored": _html(wh, tmp / "stored.ipynb", site / "otop")}
+    html["empty"] = _html(empty, tmp / "empty.ipynb", tmp / "empty_site" / "otop")
     mp.setenv("SAMMACHIP_HOME", str(home))  # the kernel reads otop.yml from there
-    html["live"] = _html(wh, tmp / "live.ipynb")
+    html["live"] = _html(wh, tmp / "live.ipynb", site / "otop")
     mp.undo()
     return {
         "wh": wh,
@@ -130,31 +151,83 @@ def rendered(tmp_path_factory):
         "stored": stored,
         "live": live,
         "run_id": run_id,
+        "book": book,
         "solo": solo,
         "solo_name": names[solo],
     }
 
 
 def test_stored_run_listed_as_in_otop_candidate(rendered):
-    html, expected = rendered["html"]["stored"], rendered["stored"]
-    assert sum(t == "nearly_ready" for _, t in expected.elements()) and sum(
-        t == "ready" for _, t in expected.elements()
-    )
-    assert _listed(html) == expected
+    html, stored = rendered["html"]["stored"], rendered["stored"]
+    tiers = Counter(t for _, _, t, _ in stored)
+    assert tiers["nearly_ready"] and tiers["ready"] and tiers["not_yet"]
+    assert _listed(html) == _on_page([r[:3] for r in stored])  # the not-yet-ready are in the workbook only
     cards = _cards(html)
     for tier, th in otop.TIER_TH.items():
-        assert cards[th] == str(sum(n for (_, t), n in expected.items() if t == tier))
-    assert rendered["run_id"] in html and "คำนวณคะแนนขณะจัดทำรายงาน" not in html
+        assert cards[th] == str(tiers[tier])
+    assert rendered["run_id"] not in html and "คำนวณคะแนนขณะจัดทำรายงาน" not in html
     assert "มกราคม 2569" in html and "ปีงบประมาณ 2569" in html
-    assert html.count('class="plotly-graph-div"') >= 3  # by district, components, OTOP types
+    assert html.count('class="plotly-graph-div"') >= 3  # by district, points by criterion, OTOP types
     assert "เกือบพร้อม: สิ่งที่ยังขาด" in html and "วิธีคิดคะแนนความพร้อม" in html
     assert "import " not in html and "jp-InputArea" not in html
+    assert "word-break: keep-all" in html  # Thai words are not broken mid-word in the lists
+
+
+def test_page_and_workbook_share_one_province_wide_ranking(rendered):
+    html, stored = rendered["html"]["stored"], rendered["stored"]
+    assert otop.RANKING_TH in html
+    shown = {
+        int(tr["id"].removeprefix("g-")): (tr.select_one(".otop-who").get_text(), tr.select_one("td").get_text())
+        for tr in _rows(html)
+    }
+    assert shown and all(name_rank[1] == str(n) for n, name_rank in shown.items())  # row id g-<rank>
+    wb = openpyxl.load_workbook(rendered["book"])
+    sheet = list(wb["ทั้งจังหวัด"].iter_rows(values_only=True))
+    col = {h: i for i, h in enumerate(sheet[0])}
+    in_book = {r[col[otop.RANK_TH]]: r[col["ชื่อกลุ่ม / ผู้ผลิต"]] for r in sheet[1:]}
+    assert len(in_book) == len(stored)
+    for n, (name, _) in shown.items():
+        assert in_book[n] == name, n
+    # The district sheets carry the same rank, not a rank within the district.
+    for name in wb.sheetnames[3:]:
+        for r in list(wb[name].iter_rows(values_only=True))[1:]:
+            assert in_book[r[col[otop.RANK_TH]]] == r[col["ชื่อกลุ่ม / ผู้ผลิต"]]
+    assert 'href="../otop_shortlist_2569.xlsx"' in html  # the whole list, one level up from otop/
+
+
+def test_each_group_links_to_its_village_and_folds_out_its_points(rendered):
+    html, stored = rendered["html"]["stored"], rendered["stored"]
+    villages = {n: code for n, _, _, code in stored}
+    con = duckdb.connect(str(rendered["wh"]), read_only=True)
+    names = dict(con.execute("SELECT village_code, village_name FROM village").fetchall())
+    con.close()
+    for tr in _rows(html):
+        n = int(tr["id"].removeprefix("g-"))
+        link = tr.select_one('a[href^="../village/"]')
+        assert link["href"] == f"../village/{villages[n]}.html"
+        assert link.get_text().startswith(names[villages[n]])
+        assert [th.get_text() for th in tr.select("details.otop-why th")] == [
+            otop.LABEL_TH[k] for k in otop.CRITERIA if k != "savings"
+        ]  # nobody saves: that criterion says nothing, on no row
+    lists = BeautifulSoup(html, "html.parser").select("table.otop-list")
+    assert len(lists) == 2  # the ready, the nearly ready
+    assert [th.get_text() for th in lists[0].select("thead th")] == [
+        "อันดับ",
+        "ระดับ",
+        "คะแนน",
+        "กลุ่ม / ผู้ผลิต",
+        "หมู่บ้าน",
+        "ผลิตภัณฑ์",
+        "สิ่งที่ยังขาด",
+    ]
+    assert "ไม่แสดงในรายชื่อและกราฟ: เงินออม" in html
 
 
 def test_changed_config_is_scored_live_and_explained_without_writing(rendered):
-    html, expected = rendered["html"]["live"], rendered["live"]
-    assert _listed(html) == expected != rendered["stored"]
-    assert "คำนวณคะแนนขณะจัดทำรายงาน" in html and "เกณฑ์ในไฟล์ otop.yml เปลี่ยนไป" in html
+    html, live = rendered["html"]["live"], rendered["live"]
+    assert _listed(html) == _on_page(live) != _on_page([r[:3] for r in rendered["stored"]])
+    assert "คำนวณคะแนนขณะจัดทำรายงาน" in html and "เกณฑ์การให้คะแนนเปลี่ยนไป" in html
+    assert "otop_shortlist_2569.xlsx" not in html  # the workbook holds the stored run's scores, not these
     soup = BeautifulSoup(html, "html.parser")
     weights = {
         tr.find_all("td")[0].get_text(): tr.find_all("td")[1].get_text()
