@@ -21,29 +21,10 @@ import xlsxwriter
 
 from pipelines import config
 from pipelines.ingest.workbook import column_th
+from pipelines.quality.checks import CHECK_TH, SEVERITY_TH
 from pipelines.thai import parse
 from pipelines.thai.fmt import inert, mask_citizen_id, mask_ids, month_be
 
-CHECK_TH = {
-    "quota_trainers": "จำนวนวิทยากร",
-    "quota_sages": "จำนวนปราชญ์ชุมชน",
-    "quota_households": "จำนวนครัวเรือนเป้าหมาย",
-    "quota_households_per_trainer": "วิทยากร 1 คนต่อ 4 ครัวเรือน",
-    "quota_trainer_in_village": "วิทยากรผู้ดูแลอยู่นอกรายชื่อ",
-    "completeness_month_missing": "ไม่ส่งข้อมูลรายเดือน",
-    "completeness_reporting_rate": "รายงานไม่ครบทุกครัวเรือน",
-    "completeness_rejected_rows": "แถวที่นำเข้าไม่ได้",
-    "timeliness_late": "ส่งข้อมูลล่าช้า",
-    "validity_money_range": "จำนวนเงินผิดปกติ",
-    "validity_income_before_range": "รายได้ก่อนฝึกผิดปกติ",
-    "validity_income_not_practising": "ไม่ประกอบอาชีพแต่มีรายได้",
-    "uniqueness_household": "ครัวเรือนซ้ำข้ามหมู่บ้าน",
-    "uniqueness_trainer_household": "เป็นทั้งวิทยากรและครัวเรือน",
-    "outlier_income": "รายได้ผิดปกติเทียบอาชีพเดียวกัน",
-    "outlier_income_jump": "รายได้เปลี่ยนแปลงผิดปกติ",
-    "validity_followup_household_in_roster": "ติดตามครัวเรือนนอกรายชื่อ",
-}
-SEVERITY_TH = {"error": "ต้องแก้ไข", "warning": "ควรตรวจสอบ"}
 KIND_OF_CHECK = {  # the sheet an officer opens for a village-level check
     "quota_trainers": "trainers",
     "quota_sages": "trainers",

@@ -167,7 +167,7 @@ def validate(
         context = _context(Path(workspace))
         _validate_suites(con, context, summary, fiscal_year, month_date, run_id)
         if docs_dir is not None:
-            summary.docs_index = publish_docs(context, docs_dir, summary.issues, fiscal_year)
+            summary.docs_index = publish_docs(context, docs_dir, summary.issues, fiscal_year, con)
     summary.errors = sum(i["severity"] == "error" for i in summary.issues)
     summary.warnings = sum(i["severity"] == "warning" for i in summary.issues)
     con.execute("BEGIN TRANSACTION")
@@ -224,8 +224,9 @@ def _validate_suites(con, context, summary: ValidationSummary, fiscal_year, mont
                     )
 
 
-def publish_docs(context, docs_dir: Path, issues: list[dict], fiscal_year: int | None) -> Path | None:
-    """Copy this run's Data Docs into the report site, made readable offline."""
+def publish_docs(context, docs_dir: Path, issues: list[dict], fiscal_year: int | None, con=None) -> Path | None:
+    """Copy this run's Data Docs into the report site, made readable offline, each page linking
+    back to the data-quality page of the provinces in the warehouse (``con``)."""
     from pipelines.quality import datadocs
 
     sites = context.get_docs_sites_urls()
@@ -235,7 +236,8 @@ def publish_docs(context, docs_dir: Path, issues: list[dict], fiscal_year: int |
     tmp = docs_dir.with_name(docs_dir.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(src, tmp)
-    datadocs.make_offline(tmp, issues, f"คุณภาพข้อมูล ปีงบประมาณ {fiscal_year or ''}".strip())
+    provinces = datadocs.provinces(con, fiscal_year) if con is not None else []
+    datadocs.make_offline(tmp, issues, f"คุณภาพข้อมูล ปีงบประมาณ {fiscal_year or ''}".strip(), provinces)
     shutil.rmtree(docs_dir, ignore_errors=True)
     tmp.rename(docs_dir)
     return docs_dir / "index.html"

@@ -35,13 +35,15 @@ log = logging.getLogger("sammachip.report")
 _nb_log = logging.getLogger("sammachip.report.nbclient")  # nbclient says "Executing notebook" per report
 _nb_log.setLevel(logging.WARNING)
 
-KINDS = ("province", "otop", "district", "village")  # also the order reports are rendered in
+KINDS = ("province", "quality", "otop", "district", "village")  # also the order reports are rendered in
 PARAMETER = {
     "village": "village_code",
     "district": "district_code",
     "province": "province_code",
+    "quality": "province_code",
     "otop": "province_code",
 }
+PROVINCE_KINDS = ("quality", "otop")  # the pages that go with each province's report
 SITE_DIR = Path(__file__).parent / "templates"
 CODE_ROOT = Path(__file__).resolve().parents[2]
 CELL_TIMEOUT = 300  # seconds per cell: a province query on a slow disk, with room to spare

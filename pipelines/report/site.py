@@ -25,6 +25,7 @@ from pipelines import config
 from pipelines.report.render import (
     KINDS,
     PARAMETER,
+    PROVINCE_KINDS,
     SITE_DIR,
     Job,
     ReportResult,
@@ -39,8 +40,20 @@ from pipelines.thai import fmt as tf
 
 log = logging.getLogger("sammachip.report")
 
-NOTEBOOK = {"village": "village", "district": "district", "province": "province", "otop": "otop_shortlist"}
-KIND_TH = {"village": "หมู่บ้าน", "district": "อำเภอ", "province": "จังหวัด", "otop": "บัญชี OTOP จังหวัด"}
+NOTEBOOK = {
+    "village": "village",
+    "district": "district",
+    "province": "province",
+    "quality": "quality",
+    "otop": "otop_shortlist",
+}
+KIND_TH = {
+    "village": "หมู่บ้าน",
+    "district": "อำเภอ",
+    "province": "จังหวัด",
+    "quality": "คุณภาพข้อมูล จังหวัด",
+    "otop": "บัญชี OTOP จังหวัด",
+}
 
 
 @dataclass
@@ -173,7 +186,7 @@ def render_reports(
             "village": list(dict.fromkeys(villages or [])),
             "district": list(dict.fromkeys(districts or [])),
             "province": [province] if province else [],
-            "otop": [province] if province else [],
+            **{k: [province] if province else [] for k in PROVINCE_KINDS},
         }
     else:
         codes = [c for c in by_village if c in with_data]
@@ -182,9 +195,14 @@ def render_reports(
             "district": sorted({by_village[c][4] for c in codes}),
             "province": sorted({by_village[c][6] for c in codes}),
         }
-        want["otop"] = list(want["province"])  # the OTOP shortlist goes with its province report
+        for k in PROVINCE_KINDS:  # the quality page and the OTOP shortlist go with their province report
+            want[k] = list(want["province"])
 
-    known = {"village": by_village, "district": district_names, "province": province_names, "otop": province_names}
+    known = {
+        "village": by_village,
+        "district": district_names,
+        **dict.fromkeys(("province", *PROVINCE_KINDS), province_names),
+    }
     unknown = []
     for kind in KINDS:
         for code in want[kind]:
@@ -319,13 +337,18 @@ def _page(kind, code, month, by_village, district_names, province_names, exists)
         ]
         title = f"จังหวัด{name} — {month_th}"
         related_title = "รายงานอำเภอในจังหวัดนี้"
-        if kind == "otop":
+        if kind in PROVINCE_KINDS:
+            here = {"otop": "บัญชี OTOP", "quality": "คุณภาพข้อมูล"}[kind]
             crumbs[-1:] = [
                 (f"จังหวัด{name}", f"../province/{code}.html" if exists("province", code) else None),
-                ("บัญชี OTOP", None),
+                (here, None),
             ]
             related, related_title = [], ""
-            title = f"กลุ่มอาชีพที่พร้อมเข้าสู่ OTOP จังหวัด{name} — {month_th}"
+            title = (
+                f"กลุ่มอาชีพที่พร้อมเข้าสู่ OTOP จังหวัด{name} — {month_th}"
+                if kind == "otop"
+                else f"คุณภาพข้อมูล จังหวัด{name} — {month_th}"
+            )
     return {
         "title": f"รายงานสัมมาชีพชุมชน {title}",
         "crumbs": crumbs,
@@ -399,7 +422,7 @@ def _write_index(
                 "districts": districts,
                 "href": f"province/{pcode}.html" if pcode in on_disk["province"] else None,
                 "otop": f"otop/{pcode}.html" if pcode in on_disk["otop"] else None,
-                "quality": f"quality/{pcode}.html" if (root / "quality" / f"{pcode}.html").exists() else None,
+                "quality": f"quality/{pcode}.html" if pcode in on_disk["quality"] else None,
                 "todo": [
                     (f"อ.{district_names[d][0]}", f"todo/{d}.xlsx")
                     for d in sorted(tree[pcode])
@@ -414,6 +437,7 @@ def _write_index(
     ]
     labels = {
         "otop": lambda c: f"จังหวัด{province_names[c]}" if c in province_names else c,
+        "quality": lambda c: f"จังหวัด{province_names[c]}" if c in province_names else c,
         "village": lambda c: _village_label(by_village[c]) if c in by_village else c,
         "district": lambda c: f"อำเภอ{district_names[c][0]}" if c in district_names else c,
         "province": lambda c: f"จังหวัด{province_names[c]}" if c in province_names else c,

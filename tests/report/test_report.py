@@ -32,15 +32,17 @@ def test_summary_lists_every_report_and_the_unknown_code(site):
         ("district", "5401"),
         ("otop", "54"),
         ("province", "54"),
+        ("quality", "54"),
         ("village", "54010101"),
         ("village", "54010102"),
         ("village", "54010103"),
     ]
     assert [(r.kind, r.code) for r in summary.failed] == [("village", "54019999")]
     assert "54019999" in str(summary.failed[0]) and summary.failed[0].error
-    assert calls[-1] == (6, 6)
+    assert calls[-1] == (7, 7)
     data = json.loads((root / "render_summary.json").read_text(encoding="utf-8"))
-    assert data["counts"]["ok"] == 6 and data["counts"]["failed"] == 1 and data["counts"]["otop"] == 1
+    assert data["counts"]["ok"] == 7 and data["counts"]["failed"] == 1 and data["counts"]["otop"] == 1
+    assert data["counts"]["quality"] == 1  # the data-quality page goes with its province report
 
 
 @pytest.mark.parametrize("kind,code", [("village", "54010101"), ("district", "5401"), ("province", "54")])
