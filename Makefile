@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo lint test test-fast bench clean clean-data
+.PHONY: help setup demo lab lint test test-fast bench clean clean-data
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -21,6 +21,16 @@ setup: $(STAMP) ## Create .venv/ and install the project into it
 
 demo: $(STAMP) ## Synthetic province → warehouse → validation → report site
 	$(BIN)/sammachip demo
+
+LAB := $(VENV)/.lab
+
+$(LAB): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,lab]'
+	touch $(LAB)
+
+lab: $(LAB) ## JupyterLab on the notebooks against the demo warehouse (runs the demo first if there is none)
+	@test -f warehouse/sammachip.duckdb || $(MAKE) demo
+	cd notebooks && ../$(BIN)/jupyter lab
 
 lint: $(STAMP) ## Style (ruff) and the layers of docs/architecture.md (import-linter)
 	$(BIN)/ruff check .

@@ -180,18 +180,14 @@ def todo_table(dl, todo, name: str = "todo", limit: int = 40, caption: str = "")
     from pipelines.report.kit.html import Raw, esc, page_href, table
 
     def where(r: dict) -> Raw:
-        csv = str(r["file"]).lower().endswith(".csv")
-        at = [
-            f"บรรทัด {int(r['row'])}"
-            if csv
-            else f"ชีต {r['sheet']}" + (f" แถว {int(r['row'])}" if not tf.is_missing(r["row"]) else "")
-        ]
-        if csv and tf.is_missing(r["row"]):
-            at = []
+        row = None if tf.is_missing(r["row"]) else int(r["row"])
+        if str(r["file"]).lower().endswith(".csv"):  # a CSV file has lines, not sheets
+            at = [f"บรรทัด {row}"] if row is not None else []
+        else:
+            at = [f"ชีต {r['sheet']}" + (f" แถว {row}" if row is not None else "")] if r["sheet"] else []
         if r["column_th"]:
-            at.append(f"{r['column_th']}" + (f": '{r['value']}'" if r["value"] else ""))
-        parts = [esc(r["file"]) or tf.DASH, *(esc(a) for a in at if a and a != "ชีต ")]
-        return Raw("<br>".join(parts))
+            at.append(r["column_th"] + (f": '{r['value']}'" if r["value"] else ""))
+        return Raw("<br>".join([esc(r["file"]) or tf.DASH, *(esc(a) for a in at)]))
 
     shown = todo.head(limit).to_dict("records")
     page = pd.DataFrame(
