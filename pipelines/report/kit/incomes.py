@@ -122,9 +122,11 @@ def income_table(
     line: float | None,
     caption: str = "",
     limit: int | None = None,
+    links: dict | None = None,
 ) -> str:
     """``income_summary_table`` rows on the page (the interval and counts as text; the first
-    ``limit`` rows) and in the spreadsheet (every row, every figure a number of its own)."""
+    ``limit`` rows; ``links`` as in ``table``) and in the spreadsheet (every row, every figure
+    a number of its own)."""
 
     def share(n, total, s):
         return f"{tf.percent(s, ratio=True)} ({tf.number(n)}/{tf.number(total)})" if total else tf.DASH
@@ -184,5 +186,6 @@ def income_table(
         row_class=lambda r: "total" if r["is_total"] else "",
         caption=caption,
         limit=limit,
+        links=links,
         sheet="การกระจายของรายได้",
     )
