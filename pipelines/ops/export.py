@@ -29,6 +29,8 @@ VIEWS = [
     "validation_issue",
     "otop_candidate",
     "data_todo",
+    "village_funnel",
+    "outcome_by_group",
 ]
 ID_COLUMNS = {"citizen_id", "trainer_citizen_id"}
 NAME_COLUMNS = {"full_name"}

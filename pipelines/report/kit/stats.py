@@ -1,5 +1,7 @@
-"""Household-level statistics: a mean with its confidence interval, and the distribution
-of each practising household's income change over its own income before."""
+"""Statistics a planner can defend: a mean with its confidence interval, a share with its
+Wilson interval, the programme's income change (a ratio of means over the same households)
+with its interval, whether two figures differ by more than chance, and the distribution of
+each practising household's income change over its own income before."""
 
 from __future__ import annotations
 
@@ -42,6 +44,88 @@ def mean_ci(values, level: float = 0.95) -> MeanCI:
     q, method = t_critical(n - 1, level)
     half = q * statistics.stdev(x) / math.sqrt(n)
     return MeanCI(n, mean, mean - half, mean + half, method)
+
+
+def wilson(x: int, n: int, z: float = NORMAL_Z) -> tuple[float | None, float | None]:
+    """The Wilson score interval of a share x / n (as the outcome_by_group view computes it):
+    it stays inside [0, 1] and holds up for the 4 or 20 households of a trainer or a village."""
+    if not n:
+        return None, None
+    p = x / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass
+class ChangeCI:
+    """The income change of the programme's KPI, 100 × (Σ income − Σ income before) / Σ income
+    before over the same households (a ratio of means), with its confidence interval."""
+
+    n: int
+    change: float | None  # %
+    low: float | None
+    high: float | None
+    se: float | None = None  # of the change, in percentage points
+
+
+def change_ci(
+    n: int, sum_income, sum_before, sum_income2, sum_before2, sum_income_before, level: float = 0.95
+) -> ChangeCI:
+    """From the sums outcome_sums keeps: R = Σy / Σx, and by the delta method
+    Var(R) ≈ Σ(y − R·x)² / (n (n − 1) x̄²), with Σ(y − R·x)² = Σy² − 2R·Σxy + R²·Σx²;
+    the interval is R ± t(n − 1)·se (docs/decisions.md; its coverage is simulated in the
+    tests)."""
+    if not n or tf.is_missing(sum_before) or not float(sum_before):
+        return ChangeCI(int(n or 0), None, None, None)
+    y, x = float(sum_income), float(sum_before)
+    r = y / x
+    if n < 2:
+        return ChangeCI(n, 100 * (r - 1), None, None)
+    ss = max(0.0, float(sum_income2) - 2 * r * float(sum_income_before) + r * r * float(sum_before2))
+    se = math.sqrt(ss / (n * (n - 1))) / (x / n)
+    q, _ = t_critical(n - 1, level)
+    return ChangeCI(n, 100 * (r - 1), 100 * (r - q * se - 1), 100 * (r + q * se - 1), 100 * se)
+
+
+def change_ci_of(income, before, level: float = 0.95) -> ChangeCI:
+    """``change_ci`` from the households' own incomes and incomes before (paired)."""
+    pairs = [(float(y), float(x)) for y, x in zip(income, before) if not tf.is_missing(y) and not tf.is_missing(x)]
+    return change_ci(
+        len(pairs),
+        math.fsum(y for y, _ in pairs),
+        math.fsum(x for _, x in pairs),
+        math.fsum(y * y for y, _ in pairs),
+        math.fsum(x * x for _, x in pairs),
+        math.fsum(y * x for y, x in pairs),
+        level,
+    )
+
+
+def two_sided_p(z: float) -> float:
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def shares_differ(x1: int, n1: int, x2: int, n2: int, alpha: float = 0.05) -> bool | None:
+    """Whether two shares differ by more than chance (two-proportion z-test); None when one
+    has no households."""
+    if not n1 or not n2:
+        return None
+    pooled = (x1 + x2) / (n1 + n2)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    if not se:
+        return x1 / n1 != x2 / n2
+    return two_sided_p((x1 / n1 - x2 / n2) / se) < alpha
+
+
+def changes_differ(a: ChangeCI, b: ChangeCI, alpha: float = 0.05) -> bool | None:
+    """Whether two income changes of different households differ by more than chance."""
+    if a.se is None or b.se is None or a.change is None or b.change is None:
+        return None
+    se = math.hypot(a.se, b.se)
+    if not se:
+        return a.change != b.change
+    return two_sided_p((a.change - b.change) / se) < alpha
 
 
 @dataclass
