@@ -310,11 +310,18 @@ def monthly(ctx: Ctx, month: str, raw_dir: Path) -> None:
     help="2: the spec's common variants plus a few quota breaches and bad rows to find.",
 )
 @click.option("--province", default="54", show_default=True)
+@click.option(
+    "--years",
+    type=click.IntRange(1, 5),
+    default=2,
+    show_default=True,
+    help="Fiscal years up to 2569; the earlier ones whole, as year-end workbooks.",
+)
 @click.pass_obj
-def demo(ctx: Ctx, villages: int | None, months: int, seed: int, mess: int, province: str) -> None:
+def demo(ctx: Ctx, villages: int | None, months: int, seed: int, mess: int, province: str, years: int) -> None:
     """Synthetic province (register + messy workbooks) into raw/demo/, then the monthly run."""
     from pipelines.ops import demo as dem
 
-    code = dem.run(ctx, villages, months, seed, mess, province)
+    code = dem.run(ctx, villages, months, seed, mess, province, years)
     # The demo's messy data has errors on purpose; the demo itself succeeded.
     sys.exit(0 if code in (0, 1) else code)

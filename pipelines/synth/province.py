@@ -39,8 +39,11 @@ def generate(
     seed: int = 0,
     mess: int = 0,
     fiscal_year: int = 2569,
+    final_only: bool = False,
 ) -> dict:
-    """Register + workbooks + truth under `out`; returns counts of what was written."""
+    """Register + workbooks + truth under `out`; returns counts of what was written.
+    ``final_only``: each village sends only its last month's workbook (which carries every
+    month so far), as an earlier fiscal year arrives when a province starts with sammachip."""
     if not 1 <= months <= 12:
         raise ValueError("months must be 1..12")
     if mess not in MEDIA:
@@ -59,7 +62,7 @@ def generate(
         for v in chosen:
             year = vil.content(v, neighbours[v.subdistrict_code], fiscal_year, months, seed)
             vil.plan(year, seed, mess)
-            files += _write_village(out, year, seed, mess, truth)
+            files += _write_village(out, year, seed, mess, truth, final_only)
             truth.village(year)
         counts = dict(truth.counts)
     return {
@@ -96,21 +99,24 @@ def sample(register: list[reg.Village], n: int | None, seed: int) -> list[reg.Vi
     return sorted(picked, key=lambda v: v.code)
 
 
-def _write_village(out: Path, year: vil.VillageYear, seed: int, mess: int, truth: Truth) -> int:
+def _write_village(
+    out: Path, year: vil.VillageYear, seed: int, mess: int, truth: Truth, final_only: bool = False
+) -> int:
     v, fy = year.village, year.fiscal_year
     folder = out / v.district_code / v.code
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob(f"{v.code}_*"):  # a re-run replaces this village's files, nothing else
         old.unlink()
     written = 0
-    for m in range(1, year.months + 1):
+    first = year.months if final_only else 1
+    for m in range(first, year.months + 1):
         rng = random.Random(f"{seed}:{fy}:{v.code}:{m}:style{mess}")
         medium = rng.choices(list(MEDIA[mess]), list(MEDIA[mess].values()))[0]
         style = Style.choose(rng, mess, medium)
         report = fiscal.month_start(fy, m)
         arrival = _arrival(rng, fy, m, mess)
         stem = f"{v.code}_{report:%Y-%m}"
-        status = "loaded" if m == 1 else "replaced"
+        status = "loaded" if m == first else "replaced"
         parts = sheets(year, m, style)
         if medium == "csv":
             by_kind = {kind: (grid, tally) for kind, grid, tally in parts}
