@@ -10,7 +10,8 @@ chart never opens the SQL:
 - ``html``: titles, sections, notes, KPI cards, tables (``Fmt``: a column's look);
 - ``xlsx``: every table shown also as an .xlsx beside the report (``Downloads``);
 - ``charts``: the Thai chart style and the shared figures (``show`` displays one);
-- ``stats``: means with confidence intervals, household income distributions;
+- ``stats``: intervals (means, Wilson shares, the ratio-of-means income change), tests of difference;
+- ``impact``: funnel plots, who it works for, whether it lasts, year on year;
 - ``incomes``: the income distribution on the page, the basic-needs line, who to visit;
 - ``reporting``: the reporting-completeness heatmap;
 - ``labels``: Thai names of the warehouse's codes;
@@ -57,6 +58,28 @@ from pipelines.report.kit.html import (
     table,
     title,
 )
+from pipelines.report.kit.impact import (
+    POSITION_TH,
+    TOO_FEW,
+    a_year_before,
+    change_text,
+    district_funnel,
+    funnel_chart,
+    funnel_lead,
+    funnel_note,
+    group_labels,
+    group_lead,
+    group_outcomes,
+    group_table,
+    lasting_chart,
+    lasting_lead,
+    returning_households,
+    share_text,
+    verdict,
+    village_funnel,
+    year_on_year,
+    year_on_year_lead,
+)
 from pipelines.report.kit.incomes import (
     basic_needs_line,
     follow_up_reasons,
@@ -88,12 +111,18 @@ from pipelines.report.kit.reporting import (
 from pipelines.report.kit.session import RENDER_ENV, SITE_CSS, connect, programme, resolve_warehouse, setup
 from pipelines.report.kit.stats import (
     NORMAL_Z,
+    ChangeCI,
     IncomeSummary,
     MeanCI,
+    change_ci,
+    change_ci_of,
+    changes_differ,
     income_summary,
     income_summary_table,
     mean_ci,
+    shares_differ,
     t_critical,
+    wilson,
 )
 from pipelines.report.kit.xlsx import Downloads, excel_value, write_xlsx
 from pipelines.thai.fmt import (
@@ -206,4 +235,30 @@ __all__ = [
     "todo_table",
     "village_labels",
     "write_xlsx",
+    "TOO_FEW",
+    "POSITION_TH",
+    "a_year_before",
+    "change_text",
+    "district_funnel",
+    "funnel_chart",
+    "funnel_lead",
+    "funnel_note",
+    "group_labels",
+    "group_lead",
+    "group_outcomes",
+    "group_table",
+    "lasting_chart",
+    "lasting_lead",
+    "returning_households",
+    "share_text",
+    "verdict",
+    "village_funnel",
+    "year_on_year",
+    "year_on_year_lead",
+    "ChangeCI",
+    "change_ci",
+    "change_ci_of",
+    "changes_differ",
+    "shares_differ",
+    "wilson",
 ]

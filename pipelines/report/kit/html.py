@@ -180,10 +180,15 @@ def order_key(value, fmt=None) -> float | None:
 
 
 def area_cards(
-    k, villages_total: int, villages_roster: int, enrolled: int, target_rate: float, target_pct: float
+    k, villages_total: int, villages_roster: int, enrolled: int, target_rate: float, target_pct: float, interval=None
 ) -> str:
     """The KPI cards of a district or province for the report month (``k``: its row of
-    ``area_kpis``, or None when nothing was reported)."""
+    ``area_kpis``, or None when nothing was reported; ``interval``: a row with the income
+    change's 95 % interval, ``change_low`` and ``change_high``)."""
+    ci = ""
+    if interval is not None and not tf.is_missing(interval["change_low"]):
+        low, high = tf.signed_percent(interval["change_low"]), tf.signed_percent(interval["change_high"])
+        ci = f"ช่วงความเชื่อมั่น 95%: {low} ถึง {high} · "
     reported = 0 if k is None else int(k.households_reported)
     rate = None if k is None else k.practising_rate
     change = None if k is None else k.income_change_pct
@@ -219,6 +224,7 @@ def area_cards(
                     if k is not None
                     else ""
                 )
+                + ci
                 + f"เป้าหมาย ≥ {tf.number(target_pct, 0)}%",
                 status_of(change, target_pct),
             ),

@@ -9,7 +9,6 @@ from pipelines.thai import fmt as tf
 from pipelines.thai.fmt import mask_ids
 
 
-# The sheet (spec name) an officer opens for each check; rows come from the detail.
 def query(con, sql: str, **params):
     """A frame from SQL with named parameters ($name); the grouping stays in SQL."""
     return con.execute(sql, params).df()
