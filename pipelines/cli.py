@@ -174,7 +174,9 @@ def ingest(ctx: Ctx, paths: tuple[Path, ...]) -> None:
 
     outcomes = steps.run_ingest(ctx, paths)
     print_outcomes(ctx, outcomes)
-    if any(o.unreadable for o in outcomes):
+    # Contract: 2 when not one input could be read; a refused file among others the run
+    # went on with is a data problem (1), whatever its reason.
+    if outcomes and all(o.unreadable for o in outcomes):
         sys.exit(2)
     if any(o.status == "refused" or o.rows_rejected for o in outcomes):
         sys.exit(1)

@@ -83,6 +83,20 @@ COVER = [
     ["ประจำเดือน", "ตุลาคม 2568"],
     ["ผู้รายงาน", "นางสาวทดสอบ ระบบ"],
 ]
+THAI_MONTHS = [
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
+]
 TRAINER_HEADER = ["ลำดับ", "คำนำหน้า", "ชื่อ-สกุล", "เลขประจำตัวประชาชน", "บทบาท", "ความเชี่ยวชาญ", "โทรศัพท์"]
 HOUSEHOLD_HEADER = [
     "ลำดับ",
@@ -164,9 +178,14 @@ def village_sheets(
                     "ตลาดชุมชน, ออนไลน์",
                 ]
             )
-    # fresh lists throughout: a test that edits its sheets never edits the module's headers
+    # fresh lists throughout: a test that edits its sheets never edits the module's headers;
+    # the cover reports the last month followed up (a later month would be refused as a typo)
+    last = dt.date(2025 + (9 + months - 1) // 12, (9 + months - 1) % 12 + 1, 1)
     return {
-        "ข้อมูลหมู่บ้าน": [list(r) for r in COVER],
+        "ข้อมูลหมู่บ้าน": [
+            ["ประจำเดือน", f"{THAI_MONTHS[last.month - 1]} {last.year + 543}"] if r[0] == "ประจำเดือน" else list(r)
+            for r in COVER
+        ],
         "วิทยากร": trainer_rows,
         "ครัวเรือน": household_rows,
         "ติดตาม": followup_rows,

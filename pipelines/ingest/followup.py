@@ -19,12 +19,14 @@ from pipelines.ingest.records import (
     Rows,
     SheetResult,
     column,
+    not_found,
     parse_fields,
     raw_text,
     satang,
 )
 from pipelines.ingest.workbook import Table
 from pipelines.thai import parse
+from pipelines.thai.fmt import month_be
 
 _FOLLOWUP_VALUES = {
     "practising": parse.yes_no,
@@ -41,9 +43,17 @@ _FOLLOWUP_FIELDS = ("row_number", "citizen_id", "month", *_FOLLOWUP_VALUES)
 
 
 def followup(
-    table: Table, village_code: str, fy: int, households_known: People, seen: set[tuple[str, dt.date]]
+    table: Table,
+    village_code: str,
+    fy: int,
+    households_known: People,
+    seen: set[tuple[str, dt.date]],
+    report_month: dt.date | None = None,
+    this_month: dt.date | None = None,
 ) -> SheetResult:
-    """Long or wide form to the same records: one per household and month."""
+    """Long or wide form to the same records: one per household and month. A month after
+    ``this_month`` (the month the file is ingested) or after the file's ``report_month`` is a
+    typing error: the row is refused on its month."""
     result = SheetResult(table.grid.name, "followup")
     result.constants = {"sheet": result.sheet, "fiscal_year": fy, "village_code": village_code}
     start, end = parse.fiscal_year_bounds(fy)
@@ -59,6 +69,15 @@ def followup(
         m = parse.month(v)
         if not start <= m <= end:
             raise ValueError(f"เดือนอยู่นอกปีงบประมาณ {fy} (month outside fiscal year {fy})")
+        if this_month is not None and m > this_month:
+            raise ValueError(
+                f"เดือน {month_be(m)} ยังมาไม่ถึง: พิมพ์เดือนผิดหรือไม่ (month {m:%Y-%m} has not come yet: a typing error?)"
+            )
+        if report_month is not None and m > report_month:
+            raise ValueError(
+                f"เดือน {month_be(m)} อยู่หลังเดือนที่ไฟล์นี้รายงาน ({month_be(report_month)}): "
+                f"พิมพ์เดือนผิดหรือไม่ (month {m:%Y-%m} is after the file's report month {report_month:%Y-%m})"
+            )
         return m
 
     def finish(i: int, order: int, cid: str, month: dt.date, values: dict) -> None:
@@ -132,7 +151,13 @@ def _households_of(table: Table, rows: Rows, known: People) -> list:
     def find(v):
         cid = known.find(v)
         if cid is None:
-            raise ValueError("ไม่พบครัวเรือนนี้ในรายชื่อครัวเรือน (household not found in the household list)")
+            raise not_found(
+                known,
+                v,
+                "ครัวเรือน",
+                "household",
+                "ไม่พบครัวเรือนนี้ในรายชื่อครัวเรือน (household not found in the household list)",
+            )
         return cid
 
     by_id, refused = column(rows.col(table.columns.get("citizen_id")), find, blank=BLANK)

@@ -13,6 +13,7 @@ looked at one by one. The records come out as columns, ready to become one Arrow
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import zip_longest
@@ -47,6 +48,9 @@ class SheetResult:
     n: int = 0
     months: dict[dt.date, int] = field(default_factory=dict)  # follow-up: records per month carried
     people: People | None = field(default=None, repr=False, compare=False)  # roster: see people_of
+    # roster: (citizen ID or None, name or None, row number) of each refused person row, so a
+    # row that refers to one says which row to fix instead of "not found"
+    refused_people: list[tuple[str | None, str | None, int]] = field(default_factory=list)
 
 
 def satang(value) -> int:
@@ -328,6 +332,7 @@ def _people(
             fault = RowFault("citizen_id", ids[i], "เลขประจำตัวประชาชนซ้ำในชีตเดียวกัน (citizen ID repeated in this sheet)")
         if fault is not None:
             result.rejected.append(Rejection(result.sheet, rn, fault.column, fault.value, fault.reason))
+            result.refused_people.append((ids[i] if isinstance(ids[i], str) else None, names[i] or None, rn))
             continue
         seen.add(ids[i])
         keep.append(i)
@@ -424,14 +429,19 @@ def trainers(table: Table, village_code: str, fy: int) -> SheetResult:
 
 
 class People:
-    """Look people up by citizen ID or by name (with or without title, any spacing)."""
+    """Look people up by citizen ID or by name (with or without title, any spacing); and
+    the rows of the same sheet that were refused, so a reference to one can name it."""
 
-    def __init__(self, rows: list[tuple[str, str]]):
-        self.key = frozenset(rows)
+    def __init__(self, rows: list[tuple[str, str]], refused=(), sheet: str = ""):
+        refused = tuple(refused)
+        self.key = (frozenset(rows), refused, sheet)
         self.ids = {cid for cid, _ in rows}
         self.by_name: dict[str, set[str]] = {}
         for cid, name in rows:
             self.by_name.setdefault(name_key(name), set()).add(cid)
+        self.sheet = sheet
+        self.refused_ids = {cid: row for cid, _, row in refused if cid}
+        self.refused_names = {name_key(name): row for _, name, row in refused if name}
 
     def find(self, value) -> str | None:
         raw = parse.digits(parse.text(value) or "")
@@ -446,12 +456,57 @@ class People:
         hits = self.by_name.get(name_key(raw), set())
         return next(iter(hits)) if len(hits) == 1 else None
 
+    def refused_row(self, value) -> int | None:
+        """The row number of a refused row of this sheet that ``value`` names (ID or name)."""
+        try:
+            cid = parse.citizen_id(value)
+        except ValueError:
+            cid = None
+        if cid and cid in self.refused_ids:
+            return self.refused_ids[cid]
+        return self.refused_names.get(name_key(parse.digits(parse.text(value) or "")))
+
+
+def where_th(sheet: str, row: int) -> str:
+    """ "ชีต ครัวเรือน แถว 25", or for a CSV file (its sheet is the file) "ไฟล์ x.csv บรรทัด 25"."""
+    if sheet.lower().endswith((".csv", ".txt")):
+        return f"ไฟล์ {sheet} บรรทัด {row}"
+    return f"ชีต {sheet} แถว {row}"
+
+
+def where_en(sheet: str, row: int) -> str:
+    if sheet.lower().endswith((".csv", ".txt")):
+        return f"file {sheet} line {row}"
+    return f"sheet {sheet} row {row}"
+
+
+def not_found(known: People, value, whose_th: str, whose_en: str, missing: str) -> ValueError:
+    """Why a reference to a person is refused: the person's own row was refused (named), the
+    ID was typed so that its digits are lost (the ID's own reason), or no such person."""
+    row = known.refused_row(value)
+    if row is not None:
+        return ValueError(
+            f"แถวของ{whose_th}นี้ ({where_th(known.sheet, row)}) ถูกปฏิเสธ: แก้แถวนั้นก่อน "
+            f"(its {whose_en} row, {where_en(known.sheet, row)}, was rejected)"
+        )
+    text = parse.digits(parse.text(value) or "")
+    if isinstance(value, int | float) or re.fullmatch(r"[\d\s\-.,]+(?:[eE][+-]?\d+)?", text or "x"):
+        try:
+            parse.citizen_id(value)
+        except ValueError as exc:  # the ID itself is unreadable: say so, as on the roster sheet
+            return exc
+    return ValueError(missing)
+
 
 def people_of(result: SheetResult) -> People:
     """Who a roster sheet's records name (for references from the same file); built once
     per result (a remembered roster sheet is asked again with every re-send)."""
     if result.people is None:
-        result.people = People(list(zip(result.columns.get("citizen_id", []), result.columns.get("full_name", []))))
+        result.people = People(
+            list(zip(result.columns.get("citizen_id", []), result.columns.get("full_name", []))),
+            result.refused_people,
+            result.sheet,
+        )
     return result.people
 
 
@@ -469,7 +524,13 @@ def households(table: Table, village_code: str, fy: int, trainers_known: People)
     def trainer(v):
         cid = trainers_known.find(v)
         if cid is None:
-            raise ValueError("ไม่พบวิทยากรผู้ดูแลนี้ในรายชื่อวิทยากร (trainer not found in the trainer list)")
+            raise not_found(
+                trainers_known,
+                v,
+                "วิทยากรผู้ดูแล",
+                "trainer",
+                "ไม่พบวิทยากรผู้ดูแลนี้ในรายชื่อวิทยากร (trainer not found in the trainer list)",
+            )
         return cid
 
     parsers = _PERSON | {

@@ -5,6 +5,7 @@ then in the current roster the caller gives)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,13 +13,29 @@ from typing import TYPE_CHECKING
 
 from pipelines.ingest import followup, records
 from pipelines.ingest.register import Register, Village, area_name, code_text
-from pipelines.ingest.workbook import Grid, Table, header_block, locate, read, sheet_kind_by_name, synonyms
+from pipelines.ingest.workbook import (
+    Grid,
+    Table,
+    header_block,
+    locate,
+    read,
+    sheet_kind_by_name,
+    synonyms,
+)
 from pipelines.thai import parse
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
 DATA_KINDS = ("trainers", "households", "followup")
+
+
+def this_month() -> dt.date:
+    """The month a file is ingested in (a follow-up month after it has not come yet);
+    SAMMACHIP_TODAY (YYYY-MM-DD) sets the day, for tests and for re-running an old month."""
+    day = os.environ.get("SAMMACHIP_TODAY")
+    today = dt.date.fromisoformat(day) if day else dt.date.today()
+    return today.replace(day=1)
 
 
 @dataclass
@@ -140,7 +157,14 @@ def parse_file(
     try:
         village = register.resolve(block)
     except ValueError as exc:
-        raise Refused(str(exc)) from None
+        covers = [g.name for g in grids if sheet_kind_by_name(g.name) == "cover"]
+        if covers or all(k in block for k in ("district", "subdistrict")):
+            raise Refused(str(exc)) from None
+        found = ", ".join(f"'{g.name}'" for g in grids)
+        raise Refused(  # the spec's names for the cover sheet
+            f"{exc} · ไม่พบชีตข้อมูลหมู่บ้าน: มองหาชีตชื่อ 'ข้อมูลหมู่บ้าน' (หรือ 'cover') แต่ชีตในไฟล์คือ {found} "
+            f"(no village cover sheet: looked for a sheet named 'ข้อมูลหมู่บ้าน' or 'cover'; the file has {found})"
+        ) from None
     fy, month = _year_and_month(block)
     parsed = Parsed(village, fy, month, tables=tables, ignored=ignored)
 
@@ -159,5 +183,7 @@ def parse_file(
     else:
         households_known = current_roster("household", code, fy)
     if "followup" in by_kind:
-        parsed.sheets.append(followup.followup(by_kind["followup"], code, fy, households_known, set()))
+        parsed.sheets.append(
+            followup.followup(by_kind["followup"], code, fy, households_known, set(), month, this_month())
+        )
     return parsed

@@ -107,9 +107,13 @@ def write_template(con: duckdb.DuckDBPyConnection, village_code: str, fiscal_yea
     for c, (key, items) in enumerate(LISTS.items()):
         lists.write_column(0, c, items)
         wb.define_name(f"list_{key}", f"='รายการ'!${_col(c)}$1:${_col(c)}${len(items)}")
-    lists.hide()
 
     cover = wb.add_worksheet("ข้อมูลหมู่บ้าน")
+    # Opens on the cover: a hidden sheet cannot be the active one, and xlsxwriter makes the
+    # first sheet added active, so the lists' sheet is hidden only once the cover is active.
+    cover.activate()
+    cover.set_first_sheet()
+    lists.hide()
     cover.write(0, 0, "สมุดติดตามสัมมาชีพชุมชน", f["title"])
     block = [
         ("จังหวัด", v["province"]),

@@ -14,7 +14,7 @@ def test_clean_workbook_loads_exact_values(con, tmp_path):
         "loaded",
         "54010301",
         2569,
-        dt.date(2025, 10, 1),
+        dt.date(2025, 11, 1),  # the cover reports November, the last month followed up
     )
     assert (o.rows_loaded, o.rows_rejected, o.rows_skipped) == (5 + 20 + 40, 0, 0)
     assert con.execute("SELECT count(*), count(*) FILTER (WHERE role = 'sage') FROM trainer").fetchone() == (5, 1)
@@ -154,7 +154,8 @@ def test_references_by_id_and_followup_only_file_uses_current_roster(con, tmp_pa
         [cid("154010101000"), "ธ.ค. 68", "ทำ", "7,000", "2,000", None, None, None, None, None, None],
         [cid("154010101999"), "ธ.ค. 68", "ทำ", "7,000", "2,000", None, None, None, None, None, None],
     ]
-    o = ingest_one(con, write_xlsx(tmp_path / "dec.xlsx", {"ข้อมูลหมู่บ้าน": COVER, "ติดตาม": follow}))
+    cover = village_sheets(months=3)["ข้อมูลหมู่บ้าน"]  # reports December
+    o = ingest_one(con, write_xlsx(tmp_path / "dec.xlsx", {"ข้อมูลหมู่บ้าน": cover, "ติดตาม": follow}))
     assert (o.status, o.rows_loaded, o.rows_rejected) == ("loaded", 1, 1)
     assert con.execute("SELECT column_name, row_number FROM rejected_row").fetchone() == ("citizen_id", 3)
     assert con.execute("SELECT count(*) FROM household").fetchone()[0] == 20  # roster untouched

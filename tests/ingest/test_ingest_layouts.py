@@ -233,21 +233,27 @@ def test_an_all_english_workbook_with_label_colon_value_cells(con, tmp_path):
         ]
     ]
     households += [r[:12] + ["ออก" if i == 19 else None, None] for i, r in enumerate(th["ครัวเรือน"][1:])]
-    followup = [
+    followup = (
         [
-            "Citizen ID",
-            "Month",
-            "Practising",
-            "Income",
-            "Expense",
-            "Savings",
-            "Occupation group",
-            "Product",
-            "OTOP type",
-            "Product standard",
-            "Sales channels",
+            [
+                "Citizen ID",
+                "Month",
+                "Practising",
+                "Income",
+                "Expense",
+                "Savings",
+                "Occupation group",
+                "Product",
+                "OTOP type",
+                "Product standard",
+                "Sales channels",
+            ]
         ]
-    ] + [[r[0], "Oct 2025" if False else "10/2568", "Y" if r[2] == "ใช่" else "N", *r[3:]] for r in th["ติดตาม"][1:]]
+        + [  # the month in English (CE) on every other row, BE digits on the rest
+            [r[0], "Oct 2025" if i % 2 else "10/2568", "Y" if r[2] == "ใช่" else "N", *r[3:]]
+            for i, r in enumerate(th["ติดตาม"][1:])
+        ]
+    )
     path = write_xlsx(
         tmp_path / "english.xlsx",
         {
@@ -263,3 +269,4 @@ def test_an_all_english_workbook_with_label_colon_value_cells(con, tmp_path):
     assert "Pivot" in o.message
     assert con.execute("SELECT status FROM household WHERE full_name = 'ครัวเรือน19 ทดสอบ'").fetchone() == ("withdrawn",)
     assert con.execute("SELECT count(*) FROM trainer WHERE role = 'sage'").fetchone()[0] == 1
+    assert con.execute("SELECT DISTINCT month FROM followup").fetchall() == [(dt.date(2025, 10, 1),)]

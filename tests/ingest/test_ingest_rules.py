@@ -152,6 +152,7 @@ def test_income_and_expense_are_required_when_practising(con, tmp_path):
 
 def test_a_follow_up_month_outside_the_fiscal_year_is_rejected(con, tmp_path):
     sheets = village_sheets()
+    sheets["ข้อมูลหมู่บ้าน"] = [["ประจำเดือน", "กันยายน 2569"] if r[0] == "ประจำเดือน" else r for r in sheets["ข้อมูลหมู่บ้าน"]]
     sheets["ติดตาม"][1][FU_MONTH] = "10/2569"  # October 2026 is FY 2570
     sheets["ติดตาม"][2][FU_MONTH] = "9/2569"  # September 2026 closes FY 2569
     ingest_one(con, write_xlsx(tmp_path / "v.xlsx", sheets))

@@ -12,7 +12,7 @@ def test_filled_template_round_trip(con, tmp_path):
     wb = openpyxl.load_workbook(path)
     assert wb["ข้อมูลหมู่บ้าน"]["B8"].value == "54010301" and wb["ข้อมูลหมู่บ้าน"].protection.sheet
     assert wb["ครัวเรือน"].data_validations.dataValidation  # drop-downs and checks are there
-    wb["ข้อมูลหมู่บ้าน"]["B10"] = "ตุลาคม 2568"
+    wb["ข้อมูลหมู่บ้าน"]["B10"] = "พฤศจิกายน 2568"  # the last month followed up below
     data = village_sheets(months=2)
     for sheet in ("วิทยากร", "ครัวเรือน", "ติดตาม"):
         ws = wb[sheet]

@@ -7,7 +7,7 @@ import re
 import openpyxl
 import pytest
 import yaml
-from conftest import COVER, village_sheets, write_xlsx
+from conftest import village_sheets, write_xlsx
 
 from pipelines import ingest, otop
 
@@ -139,9 +139,9 @@ def test_continuity_window_is_at_most_lookback_months(con, tmp_path):
 
 def _village(serial: int, code: str, standard: str, savings=500) -> dict:
     sheets = village_sheets(village_serial=serial, months=3)
-    sheets["ข้อมูลหมู่บ้าน"] = [r for r in COVER if r[0] not in {"อำเภอ", "ตำบล", "หมู่ที่", "ชื่อหมู่บ้าน", "รหัสหมู่บ้าน"}] + [
-        ["รหัสหมู่บ้าน", code]
-    ]
+    sheets["ข้อมูลหมู่บ้าน"] = [
+        r for r in sheets["ข้อมูลหมู่บ้าน"] if r[0] not in {"อำเภอ", "ตำบล", "หมู่ที่", "ชื่อหมู่บ้าน", "รหัสหมู่บ้าน"}
+    ] + [["รหัสหมู่บ้าน", code]]  # its cover reports December, the last month followed up
     for r in sheets["ติดตาม"][1:]:
         r[5], r[9] = savings, standard
     return sheets
