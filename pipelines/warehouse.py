@@ -23,6 +23,8 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     view; safe to run on every connect, and all or nothing."""
     con.execute("BEGIN TRANSACTION")
     try:
+        tables = _tables(con)
+        had_current = "followup_current" in tables
         legacy = _rows_with_superseded_by(con)
         if legacy:
             _drop_views(con)
@@ -34,6 +36,10 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
             record_carried(con, legacy, marked=True)
             for table in legacy.values():
                 con.execute(f"ALTER TABLE {table}_data DROP COLUMN superseded_by")
+                # made by the schema above from the table that still had the column
+                con.execute(f"CREATE OR REPLACE TABLE {table}_current AS SELECT * FROM {table}_data LIMIT 0")
+        if not had_current or legacy:  # a warehouse from before the current tables: fill them once
+            rebuild_current(con)
         for path in _sql_files(config.VIEWS_DIR):
             con.execute(path.read_text(encoding="utf-8"))
         con.execute("COMMIT")
@@ -45,11 +51,15 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
 _ROW_TABLES = {"trainers": "trainer", "households": "household", "followup": "followup"}
 
 
-def _rows_with_superseded_by(con) -> dict[str, str]:
-    """Row tables in the layout before `carried` (each row marked superseded_by): kind → name."""
-    tables = {
+def _tables(con) -> set[str]:
+    return {
         name for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()
     }
+
+
+def _rows_with_superseded_by(con) -> dict[str, str]:
+    """Row tables in the layout before `carried` (each row marked superseded_by): kind → name."""
+    tables = _tables(con)
     return {kind: t for kind, t in _ROW_TABLES.items() if f"{t}_row" in tables}
 
 
@@ -73,6 +83,22 @@ def record_carried(con, kinds: dict[str, str] = _ROW_TABLES, marked: bool = Fals
             SELECT file_id, '{kind}', village_code, fiscal_year, {month}, count(*),
                    {"max(superseded_by)" if marked else "NULL"}
             FROM {table}_data GROUP BY {by}""")
+    if not marked:
+        rebuild_current(con)
+
+
+def rebuild_current(con) -> None:
+    """The *_current tables from the rows nothing has superseded (carried), in village order:
+    after a migration, or after rows were written by hand (test fixtures, benchmarks)."""
+    for kind, table in _ROW_TABLES.items():
+        month = " AND c.month = d.month" if kind == "followup" else ""
+        con.execute(f"DELETE FROM {table}_current")
+        con.execute(f"""
+            INSERT INTO {table}_current
+            SELECT d.* FROM {table}_data d
+            JOIN carried c ON c.file_id = d.file_id AND c.kind = '{kind}'{month}
+            WHERE c.superseded_by IS NULL
+            ORDER BY d.village_code, d.fiscal_year""")
 
 
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:

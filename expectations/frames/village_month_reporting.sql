@@ -27,8 +27,9 @@ reported AS (
     FROM followup GROUP BY ALL
 ),
 arrival AS (      -- the first file that carried the month, replaced or not; received = landed in raw/
-    SELECT r.fiscal_year, r.village_code, r.month, min(coalesce(f.received_at, f.ingested_at)) AS received_at
-    FROM followup_row r JOIN ingested_file f USING (file_id)
+    SELECT c.fiscal_year, c.village_code, c.month, min(coalesce(f.received_at, f.ingested_at)) AS received_at
+    FROM carried c JOIN ingested_file f USING (file_id)
+    WHERE c.kind = 'followup' AND c.rows_loaded > 0
     GROUP BY ALL
 )
 SELECT

@@ -6,7 +6,7 @@ WITH fu AS (
     SELECT f.fiscal_year, f.village_code, f.citizen_id, f.month, f.income, h.occupation, r.sheet, r.row_number
     FROM followup f
     JOIN household h USING (fiscal_year, village_code, citizen_id)
-    JOIN followup_row r ON r.superseded_by IS NULL AND r.fiscal_year = f.fiscal_year AND r.village_code = f.village_code
+    JOIN followup_current r ON r.fiscal_year = f.fiscal_year AND r.village_code = f.village_code
                        AND r.citizen_id = f.citizen_id AND r.month = f.month
     WHERE f.practising AND f.income IS NOT NULL AND ($fiscal_year IS NULL OR f.fiscal_year = $fiscal_year)
 ),

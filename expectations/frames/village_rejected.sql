@@ -7,9 +7,9 @@ WITH latest AS (
 ),
 live AS (
     SELECT file_id FROM latest
-    UNION SELECT DISTINCT file_id FROM trainer_row WHERE superseded_by IS NULL
-    UNION SELECT DISTINCT file_id FROM household_row WHERE superseded_by IS NULL
-    UNION SELECT DISTINCT file_id FROM followup_row WHERE superseded_by IS NULL
+    UNION SELECT DISTINCT file_id FROM trainer_current
+    UNION SELECT DISTINCT file_id FROM household_current
+    UNION SELECT DISTINCT file_id FROM followup_current
 )
 SELECT f.fiscal_year, f.village_code, count(*)::INTEGER AS rejected_rows,
        string_agg(regexp_replace(f.path, '^.*/', '') || ' ชีต ' || r.sheet || ' แถว ' || r.row_number

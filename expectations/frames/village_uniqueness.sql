@@ -5,8 +5,8 @@
 -- Validated by the `uniqueness` suite.
 WITH h AS (
     SELECT fiscal_year, village_code, citizen_id, file_id
-    FROM household_row
-    WHERE superseded_by IS NULL AND ($fiscal_year IS NULL OR fiscal_year = $fiscal_year)
+    FROM household_current
+    WHERE $fiscal_year IS NULL OR fiscal_year = $fiscal_year
 ),
 t AS (SELECT * FROM trainer WHERE $fiscal_year IS NULL OR fiscal_year = $fiscal_year),
 villages AS (SELECT DISTINCT fiscal_year, village_code FROM h UNION SELECT DISTINCT fiscal_year, village_code FROM t),

@@ -3,16 +3,16 @@
 -- Validated by the `validity` suite.
 WITH h AS (
     SELECT r.*, f.path
-    FROM household_row r JOIN ingested_file f USING (file_id)
-    WHERE r.superseded_by IS NULL AND ($fiscal_year IS NULL OR r.fiscal_year = $fiscal_year)
+    FROM household_current r JOIN ingested_file f USING (file_id)
+    WHERE $fiscal_year IS NULL OR r.fiscal_year = $fiscal_year
 ),
 fu AS (
     SELECT r.*, f.path
-    FROM followup_row r JOIN ingested_file f USING (file_id)
-    WHERE r.superseded_by IS NULL AND ($fiscal_year IS NULL OR r.fiscal_year = $fiscal_year)
+    FROM followup_current r JOIN ingested_file f USING (file_id)
+    WHERE $fiscal_year IS NULL OR r.fiscal_year = $fiscal_year
 ),
 t AS (
-    SELECT * FROM trainer_row WHERE superseded_by IS NULL
+    SELECT * FROM trainer_current
 ),
 villages AS (
     SELECT DISTINCT fiscal_year, village_code FROM h

@@ -46,10 +46,12 @@ class Outcome:
     received_at: dt.datetime | None = None
 
 
-def _register_and_insert(con, table: str, data: pa.Table) -> None:
+def _register_and_insert(con, table: str, data: pa.Table, *also: str) -> None:
+    """Insert an Arrow table into ``table`` (and the same rows into each of ``also``)."""
     con.register("_incoming", data)
     try:
-        con.execute(f"INSERT INTO {table} ({', '.join(data.schema.names)}) SELECT * FROM _incoming")
+        for name in (table, *also):
+            con.execute(f"INSERT INTO {name} ({', '.join(data.schema.names)}) SELECT * FROM _incoming")
     finally:
         con.unregister("_incoming")
 
@@ -111,9 +113,30 @@ def _supersede(con, moves: list[tuple]) -> set[int]:
             WHERE c.file_id = m.old_id AND c.kind = m.kind AND c.month IS NOT DISTINCT FROM m.month
               AND c.superseded_by IS NULL
             RETURNING c.superseded_by, c.rows_loaded""").fetchall()
+        # What is superseded leaves the current rows in the same transaction.
+        con.execute("""DELETE FROM trainer_current WHERE file_id IN
+                       (SELECT old_id FROM _moves WHERE kind = 'trainers')""")
+        con.execute("""DELETE FROM household_current WHERE file_id IN
+                       (SELECT old_id FROM _moves WHERE kind = 'households')""")
+        con.execute("""DELETE FROM followup_current WHERE (file_id, month) IN
+                       (SELECT (old_id, month) FROM _moves WHERE kind = 'followup')""")
     finally:
         con.unregister("_moves")
     return {new for new, n in rows if n}
+
+
+_CURRENT = {
+    "trainer_data": "trainer_current",
+    "household_data": "household_current",
+    "followup_data": "followup_current",
+}
+
+
+def cluster_current(con) -> None:
+    """The current rows in village order again (a run appends and deletes as files come), so
+    a query of one village reads that village's row groups."""
+    for table in _CURRENT.values():
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {table} ORDER BY village_code, fiscal_year")
 
 
 # A batch is committed once it holds a DuckDB row group of rows (122,880): an append that
@@ -274,8 +297,8 @@ class Ingestor:
             ]
             sheets += [(fid, name, "ignored", None, None, 0, 0, 0) for name in parsed.ignored]
         for table, sheets_of in parts.items():
-            if sheets_of:
-                _register_and_insert(con, table, arrow.batch_table(table, sheets_of))
+            if sheets_of:  # every version in *_data; the current ones also in *_current
+                _register_and_insert(con, table, arrow.batch_table(table, sheets_of), _CURRENT[table])
         moves: list[tuple] = []
         staged: dict[tuple, list[int]] = {}
         for fid, kind, code, fy, month, _ in carriers:  # in file_id (= arrival) order
@@ -344,6 +367,8 @@ class Ingestor:
                 self.flush()  # whatever was parsed before a failure is still committed whole
             finally:
                 self.on_file = self.on_taken = None
+        if any(o.status in ("loaded", "replaced") for o in outcomes):
+            cluster_current(self.con)
         return outcomes
 
 

@@ -130,9 +130,9 @@ class _Facts:
             ),
             live AS (
                 SELECT file_id FROM latest
-                UNION SELECT DISTINCT file_id FROM trainer_row WHERE superseded_by IS NULL
-                UNION SELECT DISTINCT file_id FROM household_row WHERE superseded_by IS NULL
-                UNION SELECT DISTINCT file_id FROM followup_row WHERE superseded_by IS NULL
+                UNION SELECT DISTINCT file_id FROM trainer_current
+                UNION SELECT DISTINCT file_id FROM household_current
+                UNION SELECT DISTINCT file_id FROM followup_current
             )
             SELECT f.village_code, f.fiscal_year, f.file_id, parse_filename(f.path, false, 'both_slash') AS file,
                    r.sheet, coalesce(s.kind, '') AS kind, r.row_number, r.column_name, r.value, r.reason
@@ -148,17 +148,16 @@ class _Facts:
         self.month_file: dict[tuple, tuple[str, str]] = {}
         for village, kind, month, file, sheet in con.execute(
             """
-            SELECT village_code, 'trainers', NULL::DATE, parse_filename(arg_max(path, file_id), false, 'both_slash'),
-                   arg_max(sheet, file_id)
-            FROM trainer_history WHERE is_current AND village_code IN (SELECT unnest($villages)) GROUP BY ALL
-            UNION ALL
-            SELECT village_code, 'households', NULL, parse_filename(arg_max(path, file_id), false, 'both_slash'),
-                   arg_max(sheet, file_id)
-            FROM household_history WHERE is_current AND village_code IN (SELECT unnest($villages)) GROUP BY ALL
-            UNION ALL
-            SELECT village_code, 'followup', month, parse_filename(arg_max(path, file_id), false, 'both_slash'),
-                   arg_max(sheet, file_id)
-            FROM followup_history WHERE is_current AND village_code IN (SELECT unnest($villages)) GROUP BY ALL""",
+            WITH cur AS (
+                SELECT 'trainers' AS kind, village_code, NULL::DATE AS month, file_id, sheet FROM trainer_current
+                UNION ALL SELECT 'households', village_code, NULL, file_id, sheet FROM household_current
+                UNION ALL SELECT 'followup', village_code, month, file_id, sheet FROM followup_current
+            )
+            SELECT c.village_code, c.kind, c.month,
+                   parse_filename(arg_max(f.path, c.file_id), false, 'both_slash'), arg_max(c.sheet, c.file_id)
+            FROM cur c JOIN ingested_file f USING (file_id)
+            WHERE c.village_code IN (SELECT unnest($villages))
+            GROUP BY c.village_code, c.kind, c.month""",
             params,
         ).fetchall():
             if month is None:
@@ -172,11 +171,11 @@ class _Facts:
             """
             SELECT t.village_code, t.full_name, t.citizen_id, t.role, t.sheet, t.row_number,
                    count(h.citizen_id) AS households
-            FROM trainer_history t
+            FROM trainer_current t
             LEFT JOIN household h
                    ON h.fiscal_year = t.fiscal_year AND h.village_code = t.village_code
                   AND h.trainer_citizen_id = t.citizen_id AND h.status <> 'withdrawn'
-            WHERE t.is_current AND t.village_code IN (SELECT unnest($villages))
+            WHERE t.village_code IN (SELECT unnest($villages))
             GROUP BY ALL ORDER BY t.village_code, t.row_number""",
             params,
         ):
@@ -188,10 +187,10 @@ class _Facts:
             """
             SELECT h.village_code, h.full_name, h.citizen_id, h.sheet, h.row_number, h.trainer_citizen_id,
                    h.status, list(f.month ORDER BY f.month) FILTER (WHERE f.month IS NOT NULL) AS months
-            FROM household_history h
+            FROM household_current h
             LEFT JOIN followup f
                    ON f.fiscal_year = h.fiscal_year AND f.village_code = h.village_code AND f.citizen_id = h.citizen_id
-            WHERE h.is_current AND h.village_code IN (SELECT unnest($villages))
+            WHERE h.village_code IN (SELECT unnest($villages))
             GROUP BY ALL ORDER BY h.village_code, h.row_number""",
             params,
         ):

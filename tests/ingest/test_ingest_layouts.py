@@ -95,7 +95,8 @@ def test_messy_workbook_loads_the_same_records_as_the_clean_one(con, tmp_path):
     assert con.execute("SELECT count(*) FROM followup WHERE group_name = 'กลุ่มหม้อห้อม'").fetchone()[0] == 40
     con.execute(
         "DELETE FROM trainer_data; DELETE FROM household_data; DELETE FROM followup_data; DELETE FROM carried; "
-        "DELETE FROM ingested_file"
+        "DELETE FROM ingested_file; DELETE FROM trainer_current; DELETE FROM household_current; "
+        "DELETE FROM followup_current"
     )
     ingest.ingest(con, [write_xlsx(tmp_path / "clean.xlsx", village_sheets(months=2))])
     for t, c in columns.items():
@@ -152,7 +153,8 @@ def test_every_workbook_format_loads_the_same_records(con, tmp_path):
     for suffix, writer in [(".xlsx", write_xlsx), (".xlsm", write_xlsx), (".xls", write_xls), (".ods", write_ods)]:
         con.execute(
             "DELETE FROM trainer_data; DELETE FROM household_data; DELETE FROM followup_data; "
-            "DELETE FROM carried; DELETE FROM ingested_file"
+            "DELETE FROM carried; DELETE FROM ingested_file; DELETE FROM trainer_current; "
+            "DELETE FROM household_current; DELETE FROM followup_current"
         )
         path = tmp_path / f"v{suffix}"
         if suffix == ".xlsm":

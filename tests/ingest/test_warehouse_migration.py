@@ -32,7 +32,7 @@ def _legacy_copy(current_path, legacy_path) -> None:
         ).fetchall()
     ]
     for t in tables:
-        if t.endswith("_data") or t == "carried":
+        if t.endswith(("_data", "_current")) or t == "carried":
             continue
         con.execute(f"CREATE TABLE {t} AS SELECT * FROM cur.{t}")
     for t in ("trainer", "household", "followup"):
@@ -91,3 +91,33 @@ def test_an_older_warehouse_is_migrated_and_ingest_carries_on(tmp_path):
     legacy.close()
     legacy = warehouse.connect(tmp_path / "legacy.duckdb")
     assert _snapshot(legacy) == _snapshot(current)
+
+
+def test_a_warehouse_from_before_the_current_tables_gets_them_on_connect(tmp_path):
+    """The layout before *_current (rows and carried only): the current rows are built once,
+    the views show the same rows, and ingest keeps them from there."""
+    raw = tmp_path / "raw"
+    generate(raw, villages=3, months=3, mess=1, seed=7)
+    files = ingest.discover([raw])
+    early = [f for f in files if not f.stem.endswith("2025-12")]
+    late = [f for f in files if f.stem.endswith("2025-12")]
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    register.load_register(con, raw / "register.csv")
+    ingest.ingest(con, early)
+    before = _snapshot(con)
+    for t in ("trainer", "household", "followup"):
+        con.execute(f"DROP VIEW {t}")  # the views read the table about to go
+        con.execute(f"DROP TABLE {t}_current")
+    con.close()
+
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    assert _snapshot(con) == before
+    ingest.ingest(con, late)
+    for t, kind in (("trainer", "trainers"), ("household", "households"), ("followup", "followup")):
+        month = " AND c.month = d.month" if kind == "followup" else ""
+        history = con.execute(
+            f"SELECT d.* FROM {t}_data d JOIN carried c ON c.file_id = d.file_id AND c.kind = '{kind}'{month} "
+            "WHERE c.superseded_by IS NULL ORDER BY ALL"
+        ).fetchall()
+        assert con.execute(f"SELECT * FROM {t}_current ORDER BY ALL").fetchall() == history
+    con.close()

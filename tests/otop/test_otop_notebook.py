@@ -108,6 +108,7 @@ def rendered(tmp_path_factory):
     victim = con.execute("SELECT min(group_name) FROM followup WHERE group_name IS NOT NULL").fetchone()[0]
     con.execute("UPDATE followup_data SET group_name = ? WHERE group_name = ?", [HOSTILE, victim])
     con.execute("UPDATE followup_data SET savings = NULL")  # nobody saves: a criterion worth 0 for everyone
+    warehouse.rebuild_current(con)  # rows changed by hand: the current rows follow
     scored = otop.shortlist(con, FY, AS_OF)  # the stored run, with today's otop.yml, and its workbook
     site = tmp / "site"
     book = otop.export_xlsx(scored, site / f"otop_shortlist_{FY}.xlsx", FY, AS_OF)

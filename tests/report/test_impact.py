@@ -28,6 +28,7 @@ def funnel_warehouse(tmp_path):
         "WHERE village_code = '54010102' AND month = DATE '2025-12-01'",
         {"keep": household_ids("54010102")[:3]},
     )
+    warehouse.rebuild_current(con)  # rows changed by hand: the current rows follow
     yield con
     con.close()
 
@@ -56,6 +57,7 @@ def test_limits_are_clipped_to_0_and_1(funnel_warehouse):
     funnel_warehouse.execute(
         "UPDATE followup_data SET practising = true WHERE month = DATE '2025-12-01'"
     )  # every household practising: p = 1, no spread
+    warehouse.rebuild_current(funnel_warehouse)
     rows = funnel_warehouse.execute(
         "SELECT lower95, upper95, lower998, upper998, position FROM village_funnel WHERE month = DATE '2025-12-01'"
     ).fetchall()

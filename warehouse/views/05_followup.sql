@@ -2,5 +2,4 @@
 CREATE OR REPLACE VIEW followup AS
 SELECT fiscal_year, village_code, citizen_id, month, practising, income, expense,
        savings, group_name, product, otop_type, standards, channels
-FROM followup_row
-WHERE superseded_by IS NULL;
+FROM followup_current;
