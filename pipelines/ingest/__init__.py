@@ -7,7 +7,7 @@ does all of that for one file without the warehouse; `workers` do it in parallel
 the `loader`, which writes batches, supersedes what a file replaces and keeps the lineage.
 """
 
-from pipelines.ingest.discover import discover, hidden, is_register, sha256
+from pipelines.ingest.discover import discover, discover_with_ignored, hidden, is_register, sha256
 from pipelines.ingest.loader import Ingestor, Outcome, ingest
 from pipelines.ingest.register import Register, RegisterError, load_register
 from pipelines.ingest.workers import WorkerDied
@@ -19,6 +19,7 @@ __all__ = [
     "RegisterError",
     "WorkerDied",
     "discover",
+    "discover_with_ignored",
     "hidden",
     "ingest",
     "is_register",

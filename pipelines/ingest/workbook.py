@@ -1,4 +1,8 @@
-"""Read what villages send (xlsx, xlsm, xls, ods, csv) into plain grids, and find the tables.
+"""Read what villages send into plain grids, and find the tables.
+
+A file is read by what its content is, whatever its name (`formats.sniff`): a workbook
+python-calamine reads (xlsx, xlsm, xls, ods), an HTML page of tables or an Excel 2003 XML
+Spreadsheet (`markup`), or text (CSV in UTF-8 or cp874, Excel's UTF-16 "Unicode Text").
 
 A grid keeps every cell at its spreadsheet position (row 1 = index 0), so a value can
 always be traced back to its cell. Nothing here knows what a value means: that is
@@ -12,37 +16,39 @@ import dataclasses
 import io
 import re
 import unicodedata
-import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 import python_calamine as calamine
 import yaml
 
+from pipelines.ingest import formats, markup
+from pipelines.ingest.formats import MAX_UNZIPPED_BYTES, MAX_ZIP_RATIO, decode_text
+from pipelines.ingest.grid import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, FileRefused, Grid, check_size
 from pipelines.thai import parse
 
-MAX_COLUMNS = 1000  # a tracking sheet has about 20; more is not a workbook we can trust
-MAX_ROWS = 100_000
-MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
-MAX_ZIP_RATIO = 200  # xlsx compresses ~10x; a zip bomb compresses thousands of times
+__all__ = [  # what other modules take from here (Grid and FileRefused live in grid.py)
+    "MAX_CELLS",
+    "MAX_COLUMNS",
+    "MAX_ROWS",
+    "MAX_UNZIPPED_BYTES",
+    "MAX_ZIP_RATIO",
+    "FileRefused",
+    "Grid",
+    "Table",
+    "decode_text",
+    "header_block",
+    "locate",
+    "read",
+    "sheet_kind_by_name",
+    "synonyms",
+]
+
 HEADER_SCAN_ROWS = 40
-
-
-class FileRefused(Exception):
-    """The whole file is refused; the message says why, in Thai and English."""
-
-
-@dataclass
-class Grid:
-    name: str  # the sheet's name as it stands (CSV: the file name)
-    rows: list[list]  # cell values; rows[0] is spreadsheet row 1
-    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
-    lines: list[int] | None = None  # CSV: the line each row starts on (cells may hold line breaks)
-
-    def row_numbers(self, start: int = 0):
-        """The 1-based spreadsheet row (CSV: line number) of each grid row from `start` on."""
-        return self.lines[start:] if self.lines is not None else range(start + 1, len(self.rows) + 1)
+MAX_TEXT_BYTES = 128 * 1024 * 1024  # a CSV, HTML or XML file is read whole: past this it is refused
+# Names a zip or OLE2 workbook goes by: text under these names is a damaged workbook, not a CSV.
+_ZIPPED_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".ods"}
 
 
 # ----------------------------------------------------------------------------- synonyms
@@ -104,41 +110,41 @@ def read(path: Path, data: bytes | None = None) -> list[Grid]:
         if data is None:
             size = path.stat().st_size
             with open(path, "rb") as fh:
-                head = fh.read(8)
+                head = fh.read(formats.HEAD_BYTES)
         else:
-            size, head = len(data), data[:8]
+            size, head = len(data), data[: formats.HEAD_BYTES]
     except OSError as exc:
         raise FileRefused(f"อ่านไฟล์ไม่ได้ (cannot read the file): {exc.strerror}") from None
-    if size == 0:
-        raise FileRefused("ไฟล์ว่างเปล่า (the file is empty)")
-    source = path if data is None else io.BytesIO(data)
+    kind, reason = formats.sniff(head)
     suffix = path.suffix.lower()
-    if head.startswith(b"PK\x03\x04"):
-        _check_zip(source)
-        return _read_calamine(source)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return _read_calamine(source)
-    if suffix in {".csv", ".txt"}:
-        return [_read_csv(path, data)]
-    if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
+    if kind == formats.EMPTY:
+        raise FileRefused(reason)
+    source = path if data is None else io.BytesIO(data)
+    if kind in (formats.ZIP, formats.OLE2):
+        inspect = formats.inspect_zip if kind == formats.ZIP else formats.inspect_ole2
+        reason = inspect(source)
+        if reason is None:
+            return _read_calamine(source)
+        raise FileRefused(reason)
+    if kind == formats.OTHER:
+        raise FileRefused(reason)
+    if kind == formats.TEXT and suffix in _ZIPPED_SUFFIXES:
         raise FileRefused(f"ไฟล์ไม่ใช่ {suffix} ที่ถูกต้องหรือไฟล์เสียหาย (not a valid {suffix} file, or truncated)")
-    raise FileRefused(
-        f"ไม่รองรับไฟล์ชนิด {suffix or '(ไม่มีนามสกุล)'} (unsupported file type; send xlsx, xlsm, xls, ods or csv)"
-    )
-
-
-def _check_zip(source: Path | io.BytesIO) -> None:
-    try:
-        with zipfile.ZipFile(source) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise FileRefused("ไฟล์เสียหายหรือไม่สมบูรณ์ (the file is damaged or truncated)") from None
-    total = sum(i.file_size for i in infos)
-    packed = max(1, sum(i.compress_size for i in infos))
-    if total > MAX_UNZIPPED_BYTES or total / packed > MAX_ZIP_RATIO:
-        raise FileRefused(
-            "ไฟล์ขยายตัวผิดปกติ อาจเป็นไฟล์อันตราย (the file unpacks to an implausible size: refused as a zip bomb)"
-        )
+    if data is None:
+        if size > MAX_TEXT_BYTES:
+            raise FileRefused(f"ไฟล์ใหญ่ผิดปกติ ({size:,} ไบต์) (the file is implausibly large: {size:,} bytes)")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise FileRefused(f"อ่านไฟล์ไม่ได้ (cannot read the file): {exc.strerror}") from None
+    if kind == formats.HTML:
+        grids = markup.read_html(formats.decode_markup(data), path.name)
+        if not grids:
+            raise FileRefused("หน้าเว็บไม่มีตาราง (an HTML page without tables)")
+        return grids
+    if kind == formats.XML_SPREADSHEET:
+        return markup.read_xml_spreadsheet(data)
+    return [_read_csv(path, data)]
 
 
 def _read_calamine(source: Path | io.BytesIO) -> list[Grid]:
@@ -148,6 +154,8 @@ def _read_calamine(source: Path | io.BytesIO) -> list[Grid]:
             wb = calamine.CalamineWorkbook.from_filelike(source)
         else:
             wb = calamine.CalamineWorkbook.from_path(str(source))
+    except calamine.PasswordError:
+        raise FileRefused(formats.PASSWORD) from None
     except Exception as exc:  # calamine raises several error types for broken files
         raise FileRefused(
             f"เปิดไฟล์ไม่ได้ ไฟล์อาจเสียหายหรือติดรหัสผ่าน (cannot open the workbook: {type(exc).__name__})"
@@ -159,37 +167,19 @@ def _read_calamine(source: Path | io.BytesIO) -> list[Grid]:
                 continue
             try:
                 sheet = wb.get_sheet_by_name(meta.name)
+            except calamine.PasswordError:
+                raise FileRefused(formats.PASSWORD) from None
             except Exception as exc:
                 raise FileRefused(
                     f"อ่านชีต '{meta.name}' ไม่ได้ (cannot read sheet '{meta.name}': {type(exc).__name__})"
                 ) from None
             n_rows, n_cols = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else (0, 0)
-            if n_cols > MAX_COLUMNS or n_rows > MAX_ROWS:
-                raise FileRefused(
-                    f"ชีต '{meta.name}' มีขนาดผิดปกติ {n_rows} แถว × {n_cols} คอลัมน์ "
-                    f"(sheet '{meta.name}' is implausibly large: {n_rows} rows × {n_cols} columns)"
-                )
+            check_size(meta.name, n_rows, n_cols)
             rows = sheet.to_python(skip_empty_area=False)
             grids.append(Grid(meta.name, rows, list(sheet.merged_cell_ranges or [])))
     finally:
         wb.close()
     return grids
-
-
-def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Thai Windows (cp874 / TIS-620)."""
-    if b"\x00" in data[:4096]:
-        raise FileRefused("ไฟล์ไม่ใช่ข้อความ CSV (not a text CSV file)")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp874")
-    except UnicodeDecodeError:
-        raise FileRefused("อ่านรหัสอักขระไม่ได้ (unknown text encoding; save as UTF-8 CSV)") from None
 
 
 def _read_csv(path: Path, data: bytes | None = None) -> Grid:
@@ -396,6 +386,19 @@ def locate(grid: Grid, kind_hint: str | None) -> Table | None:
     return table
 
 
+def _score(texts: dict[int, list[str]], kind: str, kind_hint: str | None):
+    """(score, columns, wide) of candidate header texts read as a `kind` table; None when they
+    do not read as its header."""
+    columns, wide = _match_row(texts, kind)
+    if not ({"citizen_id", "full_name", "first_name"} & set(columns)):
+        return None
+    sig = set(synonyms()["signature"][kind]) & set(columns)
+    if not kind_hint and not (sig or (kind == "followup" and wide)):
+        return None
+    score = len(columns) + (3 if wide else 0) + len(sig)
+    return (score, columns, wide) if score >= 3 else None
+
+
 def _locate(grid: Grid, kind_hint: str | None) -> tuple[Table | None, int]:
     """locate(), and how many rows from the top it looked at."""
     kinds = [kind_hint] if kind_hint else ["trainers", "households", "followup"]
@@ -415,15 +418,18 @@ def _locate(grid: Grid, kind_hint: str | None) -> tuple[Table | None, int]:
             candidates.append(((r, r + 1), _two_row_texts(grid, r)))
         for rows, texts in candidates:
             for kind in kinds:
-                columns, wide = _match_row(texts, kind)
-                if not ({"citizen_id", "full_name", "first_name"} & set(columns)):
+                scored = _score(texts, kind, kind_hint)
+                if scored is None:
                     continue
-                sig = set(synonyms()["signature"][kind]) & set(columns)
-                if not kind_hint and not (sig or (kind == "followup" and wide)):
-                    continue
-                score = len(columns) + (3 if wide else 0) + len(sig)
-                if score < 3:
-                    continue
+                score, columns, wide = scored
+                if len(rows) == 2:
+                    # A row above the header that adds no match (a header-block line such as
+                    # "ปีงบประมาณ 2569", a title) is no group header: the row under it is the header.
+                    below = _score(
+                        {c: [t] for c, v in enumerate(grid.rows[r + 1]) if (t := _cell_text(v))}, kind, kind_hint
+                    )
+                    if below is not None and below[0] >= score:
+                        continue
                 # Ties go to the single row: a data row under a header never adds a match.
                 if best is None or score > best[0]:
                     norm: dict[int, set[str]] = {}

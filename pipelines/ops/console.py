@@ -52,6 +52,21 @@ def _common_folder(paths: list[str]) -> str | None:
     return root if root not in ("", os.sep) else None
 
 
+def print_ignored(ctx: Ctx, ignored: list[tuple[Path, str]]) -> None:
+    """The files found in the folders that are not tracking files (a PDF, a photo, a Word
+    letter), and why: left out, so nothing more is said of them, but an officer should know."""
+    if ctx.quiet or not ignored:
+        return
+    root = _common_folder([str(p) for p, _ in ignored])
+    console.print(f"ไม่ได้นำเข้า {len(ignored)} ไฟล์ที่ไม่ใช่แบบติดตาม (files left out, not tracking files):")
+    for path, why in ignored[:TABLE_ALL]:
+        console.print(f"  {os.path.relpath(path, root) if root else path}: {why}")
+    if len(ignored) > TABLE_ALL:
+        console.print(f"  … {len(ignored) - TABLE_ALL} more: see the log")
+    for path, why in ignored:
+        log.info("left out %s: %s", path, why)
+
+
 def print_outcomes(ctx: Ctx, outcomes) -> None:
     if ctx.quiet:
         for o in outcomes:

@@ -16,7 +16,7 @@ from filelock import FileLock, Timeout
 from pipelines import config, otop, warehouse
 from pipelines import ingest as ing
 from pipelines.ops import steps
-from pipelines.ops.console import Ctx, err, print_outcomes
+from pipelines.ops.console import Ctx, err, print_ignored, print_outcomes
 
 log = logging.getLogger("sammachip.monthly")
 
@@ -35,10 +35,12 @@ def register_files(raw_dir: Path) -> list[Path]:
     return sorted(p for p in raw_dir.rglob("register*.csv") if not ing.hidden(p, raw_dir))
 
 
-def new_files(con, raw_dir: Path) -> list[Path]:
-    """Files under raw/ not yet offered to ingest (same path and same bytes)."""
+def new_files(con, raw_dir: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Files under raw/ not yet offered to ingest (same path and same bytes), and the files
+    there that are not tracking files at all, with why (listed, never ingested)."""
     seen = {(p, s) for p, s in con.execute("SELECT path, sha256 FROM ingested_file").fetchall()}
-    return [p for p in ing.discover([raw_dir]) if (str(p), ing.sha256(p)) not in seen]
+    files, ignored = ing.discover_with_ignored([raw_dir])
+    return [p for p in files if (str(p), ing.sha256(p)) not in seen], ignored
 
 
 def fingerprint(con, month: str) -> str:
@@ -155,7 +157,7 @@ def _run(ctx: Ctx, month: str, raw_dir: Path) -> int:
     with warehouse.writer(ctx.warehouse) as con:
         for path in register_files(raw_dir):
             ing.load_register(con, path)
-        pending = new_files(con, raw_dir)
+        pending, ignored = new_files(con, raw_dir)
     timings["register"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -185,6 +187,7 @@ def _run(ctx: Ctx, month: str, raw_dir: Path) -> int:
         )
         log.info("monthly %s: unchanged since run %s, nothing redone", month, previous["run_id"])
         return previous["exit_status"]
+    print_ignored(ctx, ignored)
     if outcomes:
         print_outcomes(ctx, outcomes)
     ctx.say(f"ไฟล์ใหม่ (new files): {len(outcomes)}")
@@ -226,6 +229,7 @@ def _run(ctx: Ctx, month: str, raw_dir: Path) -> int:
             }
             for o in outcomes
         ],
+        "ignored": [{"path": str(path), "reason": why} for path, why in ignored],
         "counts": {s: sum(o.status == s for o in outcomes) for s in ("loaded", "replaced", "duplicate", "refused")},
         "rows": {k: sum(getattr(o, k) for o in outcomes) for k in ("rows_loaded", "rows_rejected", "rows_skipped")},
         "validation": {

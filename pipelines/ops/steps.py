@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pipelines import ingest as ing
 from pipelines import warehouse
-from pipelines.ops.console import CannotRun, Ctx, err, log, progress_wanted
+from pipelines.ops.console import CannotRun, Ctx, err, log, print_ignored, progress_wanted
 
 
 def load_register(ctx: Ctx, csv_path: Path) -> tuple[int, int]:
@@ -22,8 +22,10 @@ def load_register(ctx: Ctx, csv_path: Path) -> tuple[int, int]:
 
 
 def run_ingest(ctx: Ctx, paths) -> list[ing.Outcome]:
-    """Ingest with a progress bar on a terminal and plain log lines otherwise."""
-    files = ing.discover(paths)
+    """Ingest with a progress bar on a terminal and plain log lines otherwise; the files in the
+    folders that are not tracking files are listed first, with why."""
+    files, ignored = ing.discover_with_ignored(paths)
+    print_ignored(ctx, ignored)
     outcomes = []
     with warehouse.writer(ctx.warehouse) as con:
         ingestor = ing.Ingestor(con)

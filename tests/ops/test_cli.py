@@ -92,3 +92,22 @@ def test_ingest_summary_names_files_from_the_folder_they_share(tmp_path, registe
     assert set(rows) == {"5401/good.xlsx", "bad.xlsx"}  # named from raw/, whole on an 80-column terminal too
     assert "refused" in rows["bad.xlsx"] and "loaded" in rows["5401/good.xlsx"]
     assert str(raw) in result.output  # the folder, once, under the table
+
+
+def test_ingest_of_a_folder_leaves_out_what_is_no_tracking_file(tmp_path, register_csv):
+    import duckdb
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    assert _run(tmp_path, "register", "--csv", str(register_csv)).exit_code == 0
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    good = write_xlsx(inbox / "good.xlsx", village_sheets())
+    with good.open("rb") as src, (inbox / "locked.xlsx").open("wb") as out:
+        OOXMLFile(src).encrypt("1234", out)
+    (inbox / "รูปประชุม.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(64))
+    result = _run(tmp_path, "ingest", str(inbox))
+    assert result.exit_code == 1, result.output  # ran, and one file was refused
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    files = dict(con.execute("SELECT parse_filename(path), status FROM source_file").fetchall())
+    con.close()
+    assert files == {"good.xlsx": "loaded", "locked.xlsx": "refused"}  # the photo: not a file of the warehouse

@@ -51,10 +51,23 @@ def test_a_new_file_makes_the_next_run_do_the_work_again(raw, tmp_path):
     mr.run(tmp_path, partial)
     before = mr.state(tmp_path)
     keep.rename(held_back)
-    mr.run(tmp_path, partial)
+    # With it come a letter that is no tracking file, and a workbook locked with a password.
+    (partial / "หนังสือนำส่ง.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n")
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    locked = partial / "locked.xlsx"
+    with sorted(partial.rglob("*.xlsx"))[0].open("rb") as src, locked.open("wb") as out:
+        OOXMLFile(src).encrypt("1234", out)
+    code = mr.run(tmp_path, partial)
     manifest = json.loads((tmp_path / "reports" / mr.MONTH / "manifest.json").read_text())
-    assert [Path(i["path"]).name for i in manifest["inputs"]] == [held_back.name]
+    names = {Path(i["path"]).name: i for i in manifest["inputs"]}
+    assert set(names) == {held_back.name, locked.name}
+    assert names[held_back.name]["status"] in ("loaded", "replaced")
     assert mr.state(tmp_path) != before
+    # the letter is left out and said so; the locked workbook is refused, saying why
+    assert [Path(i["path"]).name for i in manifest["ignored"]] == ["หนังสือนำส่ง.pdf"]
+    assert names[locked.name]["status"] == "refused" and "รหัสผ่าน" in names[locked.name]["message"]
+    assert code == manifest["exit_status"] == 1
 
 
 def test_the_fingerprint_sees_settings_register_and_files(tmp_path, monkeypatch, register_csv):
