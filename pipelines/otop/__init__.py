@@ -213,38 +213,45 @@ def shortlist(
     scored = rank(con, fiscal_year, month, config_path)
     run_id = dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     con.execute("BEGIN TRANSACTION")
-    con.execute("INSERT INTO otop_run VALUES (?, ?, ?, ?, ?)", [run_id, dt.datetime.now(), fiscal_year, month, text])
-    cols = [
-        "candidate_key",
-        "kind",
-        "group_name",
-        "product",
-        "otop_type",
-        "occupation",
-        "citizen_id",
-        "village_code",
-        "subdistrict_code",
-        "district_code",
-        "province_code",
-        "members",
-    ]
-    con.executemany(
-        f"INSERT INTO otop_score (run_id, {', '.join(cols)}, score, tier, reasons, missing, points) "
-        f"VALUES ({', '.join('?' * (len(cols) + 6))})",
-        [
-            [
-                run_id,
-                *[s.facts.get(c) for c in cols],
-                s.score,
-                s.tier,
-                "\n".join(s.reasons),
-                "\n".join(s.missing) or None,
-                s.points,
-            ]
-            for s in scored
-        ],
-    )
-    con.execute("COMMIT")
+    try:
+        con.execute(
+            "INSERT INTO otop_run VALUES (?, ?, ?, ?, ?)", [run_id, dt.datetime.now(), fiscal_year, month, text]
+        )
+        cols = [
+            "candidate_key",
+            "kind",
+            "group_name",
+            "product",
+            "otop_type",
+            "occupation",
+            "citizen_id",
+            "village_code",
+            "subdistrict_code",
+            "district_code",
+            "province_code",
+            "members",
+        ]
+        if scored:  # a month without a group or a product has no candidate; the run is still recorded
+            con.executemany(
+                f"INSERT INTO otop_score (run_id, {', '.join(cols)}, score, tier, reasons, missing, points) "
+                f"VALUES ({', '.join('?' * (len(cols) + 6))})",
+                [
+                    [
+                        run_id,
+                        *[s.facts.get(c) for c in cols],
+                        s.score,
+                        s.tier,
+                        "\n".join(s.reasons),
+                        "\n".join(s.missing) or None,
+                        s.points,
+                    ]
+                    for s in scored
+                ],
+            )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")  # a run is stored whole or not at all
+        raise
     return scored
 
 

@@ -224,3 +224,13 @@ def test_rank_numbers_count_within_the_province_and_break_ties_by_key():
     rows = [("54", 80.0, "G:540102:b"), ("55", 90.0, "G:550101:a"), ("54", 80.0, "G:540101:z"), ("54", 91.5, "H:1")]
     assert otop.rank_numbers(rows) == [3, 1, 2, 1]
     assert otop.rank_numbers(reversed(rows)) == [1, 2, 1, 3]  # the same ranks whatever the input order
+
+
+def test_a_month_without_any_group_or_product_stores_an_empty_shortlist(con, tmp_path):
+    sheets = village_sheets(months=2)
+    for r in sheets["ติดตาม"][1:]:
+        r[6] = r[7] = None  # no group, no product: nobody to put forward
+    ingest.ingest(con, [write_xlsx(tmp_path / "v.xlsx", sheets)])
+    assert otop.shortlist(con, 2569) == []
+    assert con.execute("SELECT count(*) FROM otop_run").fetchone()[0] == 1  # the run is recorded
+    assert con.execute("SELECT count(*) FROM otop_candidate").fetchone()[0] == 0
