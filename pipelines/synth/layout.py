@@ -237,6 +237,8 @@ def _households(grid: Grid, tally: Tally, style: Style, year: VillageYear, month
 def _money(style: Style, fault, satang: int | None):
     if fault is None:
         return style.money(satang)
+    if fault.kind == "negative_cell":
+        return style.number_cell(fault.value)
     return style.money(fault.value) if isinstance(fault.value, int) else fault.value
 
 

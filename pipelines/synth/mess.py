@@ -109,6 +109,7 @@ DATE_FORMS_SHEET = ["cell", "cell_be", "serial"]
 DATE_FORMS_TEXT = ["slash_be", "dash_be2", "abbr_be", "full_be", "iso"]
 MONTH_FORMS_SHEET = ["cell", "cell_be"]
 MONTH_FORMS_TEXT = ["abbr", "full", "slash", "iso"]
+MONTH_FORMS_WILD = ["slash2"]  # 10/68: the two-digit BE year the spec reads as 2568, wild files only
 MONEY_FORMS = ["number", "plain", "comma", "baht", "symbol"]
 ID_FORMS = ["text", "dash", "space", "number"]
 
@@ -155,6 +156,7 @@ class Style:
     name_noise: float = 0.0  # share of names with doubled spaces / stray edges
     mark_noise: float = 0.0  # share of names typed with เ+เ for แ or a doubled tone mark
     mixed: float = 0.0  # share of cells typed in another form than the column's
+    money_mixed: bool = True  # False: every amount in the column's form (all numbers: ingest's one-pass reading)
 
     # ------------------------------------------------------------------ choosing
 
@@ -190,11 +192,11 @@ class Style:
             "village_no": rng.choice(["number", "text"]),
             "village_code": rng.choice(["text", "number"] + (["omit"] if level >= 2 else [])),
             "fiscal_year": rng.choice(["number", "พ.ศ.", "thai"] + (["ce"] if level >= 2 else [])),
-            "report_month": rng.choice(["full", "abbr", "slash", "iso"]),
+            "report_month": rng.choice(["full", "abbr", "slash", "iso"] + (MONTH_FORMS_WILD if wild else [])),
         }
         s.thai_digits = hit(0.3)
         s.date_form = rng.choice(DATE_FORMS_TEXT if text_only else DATE_FORMS_SHEET + DATE_FORMS_TEXT)
-        s.month_form = rng.choice(MONTH_FORMS_TEXT if text_only else MONTH_FORMS_SHEET + MONTH_FORMS_TEXT)
+        s.month_form = rng.choice(s.month_forms())
         s.money_form = rng.choice(MONEY_FORMS[1:] if text_only else MONEY_FORMS)
         s.id_form = rng.choice(ID_FORMS[:3] if text_only else ID_FORMS)
         pairs = [p for p in YES_NO if not (s.encoding == "cp874" and p[0] == "✓")]
@@ -286,9 +288,13 @@ class Style:
         }[form]
         return self._digits(text)
 
-    def month(self, first: dt.date):
+    def month_forms(self) -> list[str]:
+        """How this file's months may be written: text only in a CSV; `10/68` only when wild."""
         forms = MONTH_FORMS_TEXT if self.medium == "csv" else MONTH_FORMS_SHEET + MONTH_FORMS_TEXT
-        form = self._form(self.month_form, forms)
+        return forms + (MONTH_FORMS_WILD if self.level >= 3 else [])
+
+    def month(self, first: dt.date):
+        form = self._form(self.month_form, self.month_forms())
         if form == "cell":
             return first
         if form == "cell_be":
@@ -299,7 +305,7 @@ class Style:
         if satang is None:
             return None
         forms = MONEY_FORMS[1:] if self.medium == "csv" else MONEY_FORMS
-        form = self._form(self.money_form, forms)
+        form = self._form(self.money_form, forms) if self.money_mixed else self.money_form
         baht = abs(satang) / 100
         sign = "-" if satang < 0 else ""
         if form == "number":
@@ -313,6 +319,12 @@ class Style:
             "symbol": f"{sign}฿{comma}",
         }[form]
         return self._digits(text)
+
+    def number_cell(self, satang: int):
+        """An amount typed as a number (a negative one included), whatever the column's form:
+        a number cell in a workbook, its plain digits in a CSV (which has no number cells)."""
+        baht = satang // 100 if satang % 100 == 0 else satang / 100
+        return str(baht) if self.medium == "csv" else baht
 
     def integer(self, n: int):
         if self.medium == "csv" or (self.level and self.rng.random() < 0.1):
@@ -414,6 +426,7 @@ def month_text(first: dt.date, form: str) -> str:
         "abbr": fiscal.month_abbr(first),
         "full": fiscal.month_full(first),
         "slash": f"{first.month}/{be}",
+        "slash2": f"{first.month}/{be % 100:02d}",
         "iso": f"{first:%Y-%m}",
     }[form]
 

@@ -57,11 +57,12 @@ def generate(
     for v in register:
         neighbours[v.subdistrict_code].append(v)
     chosen = sample(register, villages, seed)
+    showcase = _showcase(chosen, seed, mess, fiscal_year, months)
     files = 0
     with Truth(out / "_truth") as truth:
         for v in chosen:
             year = vil.content(v, neighbours[v.subdistrict_code], fiscal_year, months, seed)
-            vil.plan(year, seed, mess)
+            vil.plan(year, seed, mess, showcase.get(v.code, frozenset()))
             files += _write_village(out, year, seed, mess, truth, final_only)
             truth.village(year)
         counts = dict(truth.counts)
@@ -99,6 +100,28 @@ def sample(register: list[reg.Village], n: int | None, seed: int) -> list[reg.Vi
     return sorted(picked, key=lambda v: v.code)
 
 
+def _showcase(chosen: list[reg.Village], seed: int, mess: int, fiscal_year: int, months: int) -> dict[str, frozenset]:
+    """At mess 3, each case of village.SHOWCASE goes to one village drawn by the seed (all of
+    them to the only village of a one-village province): every wild province shows them all.
+    The negative number cell goes to a village whose last file is a workbook, when one is."""
+    if mess < 3 or not chosen:
+        return {}
+    rng = random.Random(f"{seed}:showcase")
+    out: dict[str, set] = defaultdict(set)
+    for case in vil.SHOWCASE:
+        pool = chosen
+        if case == "negative_cell":
+            pool = [v for v in chosen if _medium(seed, fiscal_year, v.code, months, mess) != "csv"] or chosen
+        out[rng.choice(pool).code].add(case)
+    return {code: frozenset(cases) for code, cases in out.items()}
+
+
+def _medium(seed: int, fiscal_year: int, code: str, month: int, mess: int) -> str:
+    """How a village sends a month (the first draw of that file's own RNG, as _write_village makes it)."""
+    rng = random.Random(f"{seed}:{fiscal_year}:{code}:{month}:style{mess}")
+    return rng.choices(list(MEDIA[mess]), list(MEDIA[mess].values()))[0]
+
+
 def _write_village(
     out: Path, year: vil.VillageYear, seed: int, mess: int, truth: Truth, final_only: bool = False
 ) -> int:
@@ -112,7 +135,15 @@ def _write_village(
     for m in range(first, year.months + 1):
         rng = random.Random(f"{seed}:{fy}:{v.code}:{m}:style{mess}")
         medium = rng.choices(list(MEDIA[mess]), list(MEDIA[mess].values()))[0]
+        last = m == year.months
+        if last and "negative_cell" in year.showcase and medium == "csv":
+            medium = "xlsx"  # every village's last file a CSV, which has no number cells
         style = Style.choose(rng, mess, medium)
+        if last and "negative_cell" in year.showcase:  # among plain numbers only, as typed in Excel
+            style.money_form, style.money_mixed = "number", False
+        if last and "two_digit_month" in year.showcase:
+            style.month_form = "slash2"  # 10/68 in every month cell, and as the report month
+            style.block_forms["report_month"] = "slash2"
         report = fiscal.month_start(fy, m)
         arrival = _arrival(rng, fy, m, mess)
         stem = f"{v.code}_{report:%Y-%m}"

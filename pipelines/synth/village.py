@@ -74,7 +74,7 @@ class Fault:
     sheet: str  # trainer | household | followup
     key: object  # trainer key, household key, or (household key, month)
     column: str  # spec column key: the rejected_row column_name
-    kind: str  # bad_check | out_of_range | outside_fy | negative | unknown | dash | stranger
+    kind: str  # bad_check | out_of_range | outside_fy | negative | negative_cell | unknown | dash | stranger
     value: object
 
 
@@ -93,6 +93,7 @@ class VillageYear:
     faults: dict[tuple[str, object], Fault] = field(default_factory=dict)
     resend_month: int | None = None  # a re-sent identical copy of that month's file
     misfiled_month: int | None = None  # an extra file whose code contradicts its names
+    showcase: frozenset = frozenset()  # cases of the wildest level this village must show (SHOWCASE)
     folks: Villagers | None = field(default=None, repr=False)  # more people, names still distinct
     groups: object = field(default=None, repr=False)
 
@@ -315,31 +316,68 @@ _P = {  # per mess level: share of villages with each quirk
     "faulty": {2: 0.12, 3: 0.3},
     "resend": {3: 0.1},
     "misfiled": {3: 0.04},
+    "formula_text": {3: 0.15},
 }
 BREACHES = ["trainers_4", "trainers_6", "sages_2", "households_19", "households_21", "trainer_5"]
+# and at mess 3 "sages_0": no sage at all (half of the sages_2 villages, and a SHOWCASE case)
+
+# Cases of the wildest level that every mess-3 province shows at least once (province.generate
+# gives each to a village drawn by the seed): each once let a planted bug through every test.
+#   no_sage          a village whose five trainers are all team members (a quota breach)
+#   negative_cell    a negative amount typed in a number cell (refused)
+#   two_digit_month  months written 10/68, the report month too (the last file)
+#   formula_text     free text starting with + or - (stored as typed)
+SHOWCASE = ("no_sage", "negative_cell", "two_digit_month", "formula_text")
 
 
-def plan(year: VillageYear, seed: int, mess: int) -> VillageYear:
-    """Apply the mess level's structural quirks and faults (in place); mess 0 changes nothing."""
+def plan(year: VillageYear, seed: int, mess: int, showcase=frozenset()) -> VillageYear:
+    """Apply the mess level's structural quirks and faults (in place); mess 0 changes nothing.
+    ``showcase``: which of SHOWCASE this village must show (mess 3). What mess 3 adds draws
+    from a stream of its own, so every other draw (and so every file's status) stays as it was."""
     if mess < 2:
         return year
     rng = random.Random(f"{seed}:{year.fiscal_year}:{year.village.code}:plan{mess}")
     p = {k: v.get(mess, 0.0) for k, v in _P.items()}
+    wild = mess >= 3
+    extra = random.Random(f"{seed}:{year.fiscal_year}:{year.village.code}:wild") if wild else None
+    year.showcase = frozenset(showcase) if wild else frozenset()
     if rng.random() < p["wide"]:
         year.followup_form = "wide"
         year.wide_savings = rng.random() < 0.6
+    drawn_long = year.followup_form == "long"
+    if year.showcase - {"no_sage"}:
+        year.followup_form = "long"  # the wide sheet has no month column, refusals or group names
     if rng.random() < p["breach"]:
         _break_quota(rng, year, rng.choice(BREACHES))
+        if extra and year.breach == "sages_2" and extra.random() < 0.5:
+            _break_quota(extra, year, "sages_0")  # no sage instead of two
+    if "no_sage" in year.showcase:
+        _break_quota(extra, year, "sages_0")
     if year.months >= 2 and rng.random() < p["withdraw"]:
         _withdraw(rng, year)
-    if year.followup_form == "long" and rng.random() < p["faulty"]:
+    if drawn_long and rng.random() < p["faulty"]:
         for _ in range(1 if mess == 2 else rng.randint(1, 2)):
-            _add_fault(rng, year)
+            _add_fault(rng, year, extra)
+    if "negative_cell" in year.showcase:
+        _negative_cell(extra, year)
+    if wild and ("formula_text" in year.showcase or extra.random() < p["formula_text"]):
+        _typed_like_formulas(extra, year)
     if rng.random() < p["resend"]:
         year.resend_month = rng.randint(1, year.months)
     if rng.random() < p["misfiled"]:
         year.misfiled_month = rng.randint(1, year.months)
     return year
+
+
+def _negative_cell(rng, year: VillageYear) -> None:
+    """A negative amount typed as a number, in a money column whose other cells are numbers
+    too (no ไม่ทราบ or `-` typed in it): ingest then reads the column in one numpy pass."""
+    text = {f.column for f in year.faults.values() if f.kind in ("unknown", "dash")}
+    columns = [c for c in ("income_before", "income", "expense_before", "expense") if c not in text]
+    rng.shuffle(columns)
+    for column in columns:
+        if _add_fault(rng, year, force=("negative_cell", column)):
+            return
 
 
 def _break_quota(rng, year: VillageYear, kind: str) -> None:
@@ -356,6 +394,9 @@ def _break_quota(rng, year: VillageYear, kind: str) -> None:
             next(h for h in hh if h.trainer is donor).trainer = extra
     elif kind == "sages_2":
         t[1].role = "sage"
+    elif kind == "sages_0":  # every trainer written as a team member: no sage at all
+        for trainer in t:
+            trainer.role = "team"
     elif kind == "households_19":
         gone = hh.pop(rng.randrange(len(hh)))
         year.followups = {k: v for k, v in year.followups.items() if k[0] != gone.key}
@@ -401,9 +442,16 @@ _FAULT_KINDS = [  # (sheet, column, weight)
 ]
 
 
-def _add_fault(rng, year: VillageYear) -> None:
-    """One invalid value on a record that has none and is not already refused by a reference."""
-    sheet, column, _ = rng.choices(_FAULT_KINDS, [w for *_, w in _FAULT_KINDS])[0]
+def _add_fault(rng, year: VillageYear, extra=None, force: tuple[str, str] | None = None) -> bool:
+    """One invalid value on a record that has none and is not already refused by a reference;
+    ``force`` = (kind, money column) chooses it; ``extra`` (mess 3) turns some negative amounts
+    into number cells. Whether a record took it."""
+    if force:
+        kind, column = force
+        sheet = "household" if column in ("income_before", "expense_before") else "followup"
+    else:
+        kind = None
+        sheet, column, _ = rng.choices(_FAULT_KINDS, [w for *_, w in _FAULT_KINDS])[0]
     stable = [h for h in year.households if h.withdraws is None and not h.replacement]
     if sheet == "trainer":
         cands = [
@@ -416,14 +464,14 @@ def _add_fault(rng, year: VillageYear) -> None:
             year.faults[("trainer", t.key)] = Fault(
                 "trainer", t.key, column, "bad_check", wrong_check_digit(t.person.citizen_id, rng)
             )
-        return
+        return bool(cands)
     if sheet == "household":
         cands = [h for h in stable if _untouched(year, h)]
         if not cands:
-            return
+            return False
         h = rng.choice(cands)
-        year.faults[("household", h.key)] = _household_fault(rng, year, h, column)
-        return
+        year.faults[("household", h.key)] = _household_fault(rng, year, h, column, extra, kind)
+        return True
     cands = [
         r
         for r in year.followup_rows(year.months)
@@ -433,8 +481,9 @@ def _add_fault(rng, year: VillageYear) -> None:
         r = rng.choice(cands)
         key = (r.household.key, r.month)
         amount = getattr(r, column) or r.income
-        kind, value = _bad_money(rng, amount, allow_dash=column != "savings")
+        kind, value = _bad_money(rng, amount, allow_dash=column != "savings", extra=extra, kind=kind)
         year.faults[("followup", key)] = Fault("followup", key, column, kind, value)
+    return bool(cands)
 
 
 def _untouched(year: VillageYear, h: Household) -> bool:
@@ -442,7 +491,7 @@ def _untouched(year: VillageYear, h: Household) -> bool:
     return not year.household_refusal(h) and not any(k[0] == "followup" and k[1][0] == h.key for k in year.faults)
 
 
-def _household_fault(rng, year: VillageYear, h: Household, column: str) -> Fault:
+def _household_fault(rng, year: VillageYear, h: Household, column: str, extra=None, kind: str | None = None) -> Fault:
     if column == "citizen_id":
         bad = wrong_check_digit(h.person.citizen_id, rng)
         assert not valid_citizen_id(bad)
@@ -453,11 +502,37 @@ def _household_fault(rng, year: VillageYear, h: Household, column: str) -> Fault
         return Fault("household", h.key, column, "outside_fy", h.trained_on.replace(year=h.trained_on.year - 1))
     if column == "trainer":
         return Fault("household", h.key, column, "stranger", year.folks.stranger_name())
-    kind, value = _bad_money(rng, getattr(h, column), allow_dash=True)
+    kind, value = _bad_money(rng, getattr(h, column), allow_dash=True, extra=extra, kind=kind)
     return Fault("household", h.key, column, kind, value)
 
 
-def _bad_money(rng, satang: int, allow_dash: bool) -> tuple[str, object]:
+def _bad_money(rng, satang: int, allow_dash: bool, extra=None, kind: str | None = None) -> tuple[str, object]:
+    """An amount that is no amount: negative (written in the column's form, or, drawn by the
+    mess-3 stream ``extra``, as a number cell: `negative_cell`), unknown (ไม่ทราบ) or a dash."""
     kinds = ["negative", "unknown"] + (["dash"] if allow_dash else [])
-    kind = rng.choice(kinds)
-    return kind, {"negative": -abs(satang or 150000), "unknown": "ไม่ทราบ", "dash": "-"}[kind]
+    kind = kind or rng.choice(kinds)
+    if extra is not None and kind == "negative" and extra.random() < 0.5:
+        kind = "negative_cell"
+    negative = -abs(satang or 150000)
+    return kind, {"negative": negative, "negative_cell": negative, "unknown": "ไม่ทราบ", "dash": "-"}[kind]
+
+
+def _typed_like_formulas(rng, year: VillageYear) -> None:
+    """Free text that starts like a formula, as volunteers type it: a group named by its phone
+    number (`+66 81 234 5678`) and `-ไม่มี-` (none) where the product goes. It is data: stored
+    as typed, every month the household is followed (so every re-send carries it)."""
+    records = {h.key: [r for (k, _), r in year.followups.items() if k == h.key] for h in year.households}
+    # households whose rows load (no fault of their own or their trainer's): the truth keeps them
+    practising = [h for h in year.households if _untouched(year, h) and any(r.practising for r in records[h.key])]
+    grouped = [h for h in practising if any(r.group_name for r in records[h.key])]
+    if grouped or practising:  # a group's name, else a group name where none was written
+        h = rng.choice(grouped or practising)
+        p = h.person.phone
+        for r in records[h.key]:
+            if r.group_name or (r.practising and not grouped):
+                r.group_name = f"+66 {p[1:3]} {p[3:6]} {p[6:]}"
+    if practising:
+        h = rng.choice(practising)
+        for r in records[h.key]:
+            if r.practising:
+                r.product = "-ไม่มี-"

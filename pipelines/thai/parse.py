@@ -188,6 +188,8 @@ def money(value) -> Decimal:
             d = Decimal(s)
         except InvalidOperation:
             raise ValueError("ไม่ใช่จำนวนเงิน (not an amount in baht)") from None
+    if not d.is_finite():  # a NaN or infinite number cell: comparing it would raise InvalidOperation
+        raise ValueError("ไม่ใช่จำนวนเงิน (not an amount)")
     if d < 0:
         raise ValueError("จำนวนเงินติดลบ (negative amount)")
     if d >= Decimal("10000000000"):
@@ -482,6 +484,8 @@ channels = _listing(CHANNELS, "ช่องทางจำหน่าย", allo
 def phone(value) -> str | None:
     """Phone numbers as text; a number cell lost its leading 0, so put it back."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not value.is_integer():  # NaN, infinity, 81234567.5
+            raise ValueError("ไม่ใช่เบอร์โทรศัพท์ (not a phone number)")
         s = str(int(value))
         return "0" + s if len(s) == 9 else s
     s = digits(text(value) or "")
