@@ -22,7 +22,7 @@ from pipelines.ingest.discover import discover
 from pipelines.ingest.register import Register
 from pipelines.ingest.village_file import Parsed
 from pipelines.ingest.workbook import Table, column_letter
-from pipelines.ingest.workers import PARALLEL_FROM, Job, parse_ahead, read_and_parse
+from pipelines.ingest.workers import PARALLEL_FROM, Job, parse_ahead, read_and_parse, size_caches
 
 if TYPE_CHECKING:
     import duckdb
@@ -356,6 +356,7 @@ class Ingestor:
         is read and waits for its batch's commit, after which on_file(outcome) reports it."""
         self.on_file = on_file
         outcomes: list[Outcome] = []
+        size_caches(self.register, len(files))  # this process parses too (alone, or again with earlier files)
         workers = workers if workers is not None else (os.cpu_count() or 1) if len(files) >= PARALLEL_FROM else 1
         try:
             jobs = parse_ahead(files, self.register, workers, ahead) if workers > 1 else ((p, None) for p in files)

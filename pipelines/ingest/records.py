@@ -377,7 +377,15 @@ def _roster(
 # Roster sheets already parsed in this process, by content: a village re-sends its workbook
 # every month (the spec's normal case), and its rosters rarely change between sends.
 _ROSTERS: dict = {}
-_ROSTERS_MAX = 2048
+ROSTERS_MIN = 2048
+_ROSTERS_MAX = ROSTERS_MIN
+
+
+def size_rosters(villages: int) -> None:
+    """Room for every village's two rosters (and a changed copy of some) in a run: a village's
+    re-sends come far apart, and a cache that overflows in between parses them all again."""
+    global _ROSTERS_MAX
+    _ROSTERS_MAX = max(ROSTERS_MIN, 3 * villages)
 
 
 def _remembered(build: Callable[..., SheetResult]):

@@ -1,8 +1,8 @@
 """A worker process of `ingest`: reads paths on stdin, answers parsed files on stdout (pickle).
 
-Started by pipelines.ingest.workers.parse_ahead; the first message is the village register, then
-a list of paths per chunk of files, answered in order with ("ok", workers.parse_chunk's
-answer) or ("error", traceback text).
+Started by pipelines.ingest.workers.parse_ahead; the first message is the village register and
+the number of files in the run, then a list of paths per chunk of files, answered in order
+with ("ok", workers.parse_chunk's answer) or ("error", traceback text).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ def main() -> None:
     from pipelines.ingest import workers
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    register = pickle.load(stdin)
+    register, files = pickle.load(stdin)
+    workers.size_caches(register, files)
     # What was imported and loaded so far lives as long as the worker: kept out of the cyclic
     # garbage collector's full passes, which otherwise rescan it over and over (5 % of a run).
     gc.freeze()

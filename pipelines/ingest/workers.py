@@ -17,9 +17,20 @@ from pipelines.ingest.discover import sha256
 from pipelines.ingest.register import Register
 from pipelines.ingest.village_file import Parsed, Refused, parse_file
 from pipelines.ingest.workbook import FileRefused
+from pipelines.thai import parse
 
 PARALLEL_FROM = 40  # fewer files than this: not worth starting worker processes
 CHUNK_FILES = 16  # files per worker answer: one Arrow table per data table for them all
+VALUES_PER_VILLAGE = 64  # distinct IDs, names, months and amounts a village brings, about
+
+
+def size_caches(register: Register, files: int) -> None:
+    """The parse caches sized to the villages a run may bring (the register's, at most one per
+    file), so a province of thousands of villages is parsed in time linear to its files, and a
+    national register sent a few files does not reserve room for every village (docs/decisions.md)."""
+    villages = min(len(register.by_code), files)
+    parse.size_caches(VALUES_PER_VILLAGE * villages)
+    records.size_rosters(villages)
 
 
 @dataclass
@@ -171,7 +182,7 @@ def parse_ahead(files: list[Path], register: Register, workers: int, ahead: int 
     finished = False
     try:
         for p in procs:
-            pickle.dump(register, p.stdin)
+            pickle.dump((register, len(files)), p.stdin)
             p.stdin.flush()
         for t in readers:
             t.start()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -90,16 +91,35 @@ YES = {"ใช่", "ทำ", "✓", "✔", "/", "1", "y", "yes", "true", "ป�
 NO = {"ไม่ใช่", "ไม่ทำ", "✗", "✘", "x", "0", "n", "no", "false", "ไม่ได้ทำ", "ไม่ประกอบอาชีพ"}
 
 
+# Value caches grow with the run (size_caches): a province's distinct IDs, names and amounts
+# outnumber a fixed bound past about 1,000 villages, and an overflowing LRU cache parses every
+# value again (each village's re-sends come far apart in a run).
+MEMO_MIN = 1 << 15
+_RESIZERS: list[Callable[[int], None]] = []
+
+
 def _memo(fn):
     """Cache a value parser (values repeat: the same IDs, months and amounts in every re-send).
     Keyed by type too, so 1, 1.0 and True stay apart; refusals are cached as well."""
 
-    @lru_cache(maxsize=1 << 15)
-    def cached(kind, value):
-        try:
-            return True, fn(value)
-        except ValueError as exc:
-            return False, str(exc)
+    def make(size: int):
+        @lru_cache(maxsize=size)
+        def cached(kind, value):
+            try:
+                return True, fn(value)
+            except ValueError as exc:
+                return False, str(exc)
+
+        return cached
+
+    cached = make(MEMO_MIN)
+
+    def resize(size: int) -> None:
+        nonlocal cached
+        if size != cached.cache_info().maxsize:
+            cached = make(size)
+
+    _RESIZERS.append(resize)
 
     def parse(value):
         try:
@@ -129,7 +149,18 @@ def text(value) -> str | None:
     return _clean(str(value))
 
 
-@lru_cache(maxsize=1 << 16)
+def size_caches(entries: int) -> None:
+    """Size the value caches for a run that will see about `entries` distinct values of a kind
+    (never below their defaults); emptied when their size changes."""
+    global _clean
+    size = max(MEMO_MIN, entries)
+    for resize in _RESIZERS:
+        resize(size)
+    if 2 * size != _clean.cache_info().maxsize:
+        _clean = lru_cache(maxsize=2 * size)(_clean.__wrapped__)
+
+
+@lru_cache(maxsize=2 * MEMO_MIN)
 def _clean(raw: str) -> str | None:
     # Cached: names, groups and occupations repeat in every monthly re-send.
     s = unicodedata.normalize("NFC", raw)
