@@ -73,29 +73,48 @@ def _where(level: str) -> str:
     return column[level]
 
 
+_ISSUES = """
+    SELECT i.village_code, i.fiscal_year, i.severity, i.check_name, i.month, i.detail,
+           v.district_code, v.district_name, v.subdistrict_name, v.village_no, v.village_name
+    FROM validation_issue i JOIN village v USING (village_code)
+    WHERE {where} AND ($fy IS NULL OR i.fiscal_year = $fy)
+    ORDER BY i.village_code, i.check_name, i.month"""
+
+
 def items(con: duckdb.DuckDBPyConnection, level: str, code: str, fiscal_year: int | None = None) -> list[dict]:
     """The to-do rows of an area (a district office's list, or a village's, or a province's),
     sorted by what to fix first: errors before warnings, within a village the cause before
     what it explains, then by sheet, month and row."""
-    area = _where(level)
+    issues = con.execute(_ISSUES.format(where=f"{_where(level)} = $code"), {"code": code, "fy": fiscal_year})
+    return _numbered(_items(con, issues.fetchall()))
+
+
+def items_by_village(con: duckdb.DuckDBPyConnection, villages: list[str], fiscal_year: int | None = None) -> dict:
+    """Each village's own to-do rows (as ``items(con, "village", code)`` gives them), for many
+    villages at once: a batch of village reports asks once."""
     issues = con.execute(
-        f"""SELECT i.village_code, i.fiscal_year, i.severity, i.check_name, i.month, i.detail,
-                   v.district_code, v.district_name, v.subdistrict_name, v.village_no, v.village_name
-            FROM validation_issue i JOIN village v USING (village_code)
-            WHERE {area} = $code AND ($fy IS NULL OR i.fiscal_year = $fy)
-            ORDER BY i.village_code, i.check_name, i.month""",
-        {"code": code, "fy": fiscal_year},
+        _ISSUES.format(where="v.village_code IN (SELECT unnest($codes))"), {"codes": list(villages), "fy": fiscal_year}
     ).fetchall()
+    by_village: dict[str, list[dict]] = defaultdict(list)
+    for item in _items(con, issues):
+        by_village[item["village_code"]].append(item)
+    return {code: _numbered(rows) for code, rows in by_village.items()}
+
+
+def _items(con, issues: list) -> list[dict]:
     if not issues:
         return []
-    villages = sorted({r[0] for r in issues})
-    facts = _Facts(con, villages)
-    out: list[dict] = []
+    facts = _Facts(con, sorted({r[0] for r in issues}))
     by_village: dict[str, list] = defaultdict(list)
     for r in issues:
         by_village[r[0]].append(r)
+    out: list[dict] = []
     for village, rows in by_village.items():
         out += _village_items(village, rows, facts)
+    return out
+
+
+def _numbered(out: list[dict]) -> list[dict]:
     out.sort(
         key=lambda i: (
             i["severity"] != "error",
@@ -416,7 +435,7 @@ def write_xlsx(rows: list[dict], path: Path) -> Path:
     inert (no formula), IDs masked. Written whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.stem}.tmp.xlsx")
-    wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(str(tmp), {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     try:
         ws = wb.add_worksheet("สิ่งที่ต้องแก้ไข")
         head = wb.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1, "text_wrap": True, "valign": "top"})

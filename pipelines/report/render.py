@@ -24,7 +24,7 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pipelines import config
@@ -87,10 +87,22 @@ class Job:
     params: dict
     out_html: str
     page: dict  # title, crumbs, related, related_title (page shell)
+    # A batch: one run of the notebook renders several reports of one kind (its parameter
+    # `village_codes`); each page's outputs follow its page marker (kit.page). Per report:
+    # {"code", "out_html", "page"}. Empty: the job is the one report above.
+    batch: list = field(default_factory=list)
 
     @property
     def key(self) -> str:
         return f"{self.kind}/{self.code}"
+
+    def reports(self) -> list[dict]:
+        return self.batch or [{"code": self.code, "out_html": self.out_html, "page": self.page}]
+
+    def failed(self, error: str, seconds: float = 0.0, attempts: int = 0) -> list[ReportResult]:
+        return [
+            ReportResult(self.kind, r["code"], r["out_html"], False, seconds, attempts, error) for r in self.reports()
+        ]
 
 
 # ----------------------------------------------------------------------------- one kernel
@@ -154,20 +166,33 @@ def jinja():
     )
 
 
-def _body(nb) -> str:
-    """The page body: every output of every code cell, no code, no prompts.
+PAGE_MIME = "application/vnd.sammachip.page+json"  # kit.page: the report whose outputs follow
+
+
+def _bodies(nb) -> dict[str | None, tuple[str, str | None]]:
+    """The page bodies of an executed notebook: every output of every code cell, no code, no
+    prompts, split at the page markers a batch writes (key None: a notebook without markers
+    is one page). Per page: (body, the error that stopped it, or None).
 
     Report notebooks show everything as HTML outputs (tables, cards, charts as an HTML div
     with its script), so this is all nbconvert's exporter did for them, at a tenth of its
     cost per report. Cells tagged `remove` are left out; stderr never reaches a page.
     """
-    parts = []
+    pages: dict[str | None, list[str]] = {None: []}
+    errors: dict[str | None, str | None] = {None: None}
+    current = None
     for cell in nb.cells:
         if cell.cell_type != "code" or "remove" in cell.get("metadata", {}).get("tags", []):
             continue
         for out in cell.get("outputs", []):
             if out.output_type in ("display_data", "execute_result"):
                 data = out.get("data", {})
+                if PAGE_MIME in data:
+                    marker = data[PAGE_MIME]
+                    current = marker["code"]
+                    pages.setdefault(current, [])
+                    errors[current] = marker.get("error")
+                    continue
                 if "text/html" in data:
                     text = data["text/html"]
                     piece = "".join(text) if isinstance(text, list) else text
@@ -179,8 +204,8 @@ def _body(nb) -> str:
                 piece = f"<pre>{html.escape(out.text)}</pre>"
             else:
                 continue
-            parts.append(f'<div class="jp-OutputArea-output">{piece}</div>')
-    return "\n".join(parts)
+            pages[current].append(f'<div class="jp-OutputArea-output">{piece}</div>')
+    return {code: ("\n".join(parts), errors.get(code)) for code, parts in pages.items()}
 
 
 _SECTION = re.compile(r'<h2 class="rk-section">(.*?)</h2>', re.S)
@@ -312,33 +337,50 @@ class KernelRenderer:
         await client.async_execute()
         return nb
 
-    def _export(self, nb, job: Job) -> str:
-        for cell in nb.cells:  # warnings on stderr are not for readers
-            if cell.get("outputs"):
-                cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
-        body, sections = with_section_ids(_body(nb))
-        out = Path(job.out_html)
+    def _export(self, body: str, job: Job, out_html: str, page: dict) -> str:
+        body, sections = with_section_ids(body)
+        out = Path(out_html)
         assets = (
             os.path.relpath(out.parent.parent / "assets", out.parent)
             if out.parent.name in KINDS
             else os.path.relpath(out.parent / "assets", out.parent)
         )
         html_text = self.page.render(
-            body=_markup(body), assets=Path(assets).as_posix(), generated=now_th(), sections=sections, **job.page
+            body=_markup(body), assets=Path(assets).as_posix(), generated=now_th(), sections=sections, **page
         )
         html_text, leaks = mask_leaks(html_text)
         if leaks:
             log.warning("%s: masked %d citizen IDs the notebook left unmasked", job.key, leaks)
         return html_text
 
-    def render(self, job: Job) -> ReportResult:
+    def render(self, job: Job) -> list[ReportResult]:
+        """The job's reports: written, or failed with the last line of their error. A batch's
+        report that failed on its own (its page marker carries the error) fails alone."""
         t0 = time.perf_counter()
         error = None
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 nb = self.loop.run_until_complete(self._execute(job))
-                write_atomic(Path(job.out_html), self._export(nb, job))
-                return ReportResult(job.kind, job.code, job.out_html, True, round(time.perf_counter() - t0, 3), attempt)
+                for cell in nb.cells:  # warnings on stderr are not for readers
+                    if cell.get("outputs"):
+                        cell.outputs = [
+                            o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")
+                        ]
+                bodies = _bodies(nb)
+                reports = job.reports()
+                seconds = round((time.perf_counter() - t0) / len(reports), 3)
+                results = []
+                for r in reports:
+                    key = r["code"] if job.batch else None
+                    body, failed = bodies.get(key, ("", "no page in the notebook's output"))
+                    if failed:
+                        results.append(
+                            ReportResult(job.kind, r["code"], r["out_html"], False, seconds, attempt, failed)
+                        )
+                        continue
+                    write_atomic(Path(r["out_html"]), self._export(body, job, r["out_html"], r["page"]))
+                    results.append(ReportResult(job.kind, r["code"], r["out_html"], True, seconds, attempt))
+                return results
             except Exception as exc:  # noqa: BLE001 - recorded, the batch goes on
                 error = _last_line(exc)
                 log.warning("%s attempt %d failed: %s", job.key, attempt, error)
@@ -348,9 +390,7 @@ class KernelRenderer:
                 except Exception as exc2:  # noqa: BLE001
                     error = f"{error} (kernel restart failed: {_last_line(exc2)})"
                     break
-        return ReportResult(
-            job.kind, job.code, job.out_html, False, round(time.perf_counter() - t0, 3), MAX_ATTEMPTS, error
-        )
+        return job.failed(error or "failed", round(time.perf_counter() - t0, 3), MAX_ATTEMPTS)
 
 
 def _markup(text: str):
@@ -380,11 +420,8 @@ def _worker_main() -> None:
             if not line.strip():
                 continue
             job = Job(**json.loads(line))
-            if start_error:
-                res = ReportResult(job.kind, job.code, job.out_html, False, 0.0, 0, start_error)
-            else:
-                res = renderer.render(job)
-            proto.write(json.dumps(asdict(res), ensure_ascii=False) + "\n")
+            results = job.failed(start_error) if start_error else renderer.render(job)
+            proto.write(json.dumps([asdict(r) for r in results], ensure_ascii=False) + "\n")
     finally:
         renderer.close()
 
@@ -455,27 +492,20 @@ def run_parallel(jobs: list[Job], workers: int, cwd: Path, on_done: Callable[[Re
                     live.remove(w)
                     code = w.proc.wait()
                     if w.job is not None:
-                        on_done(
-                            ReportResult(
-                                w.job.kind,
-                                w.job.code,
-                                w.job.out_html,
-                                False,
-                                0.0,
-                                1,
-                                f"worker process died (exit code {code})",
-                            )
-                        )
+                        for r in w.job.failed(f"worker process died (exit code {code})", attempts=1):
+                            on_done(r)
                     if todo and restarts < 3 * workers:
                         restarts += 1
                         start()
                     continue
                 msg = json.loads(line)
-                if not msg.get("ready"):
-                    on_done(ReportResult(**msg))
+                if isinstance(msg, list):  # a job's results (else: the worker is ready)
+                    for r in msg:
+                        on_done(ReportResult(**r))
                 feed(w)
-        for r in todo:  # every worker gone and too many restarts
-            on_done(ReportResult(r.kind, r.code, r.out_html, False, 0.0, 0, "no worker left to render"))
+        for job in todo:  # every worker gone and too many restarts
+            for r in job.failed("no worker left to render"):
+                on_done(r)
         clean = True
     finally:
         sel.close()

@@ -226,6 +226,8 @@ def render_reports(
 
     jobs = []
     for kind in KINDS:
+        if kind == "village":
+            continue
         for code in want[kind]:
             params = {"warehouse": str(Path(warehouse).resolve()), "month": month_key, PARAMETER[kind]: code}
             if kind == "otop":
@@ -240,6 +242,15 @@ def render_reports(
                     _page(kind, code, m, by_village, district_names, province_names, exists),
                 )
             )
+    jobs += _village_batches(
+        want["village"],
+        root,
+        month_key,
+        warehouse,
+        by_village,
+        workers,
+        lambda c: _page("village", c, m, by_village, district_names, province_names, exists),
+    )
 
     root.mkdir(parents=True, exist_ok=True)
     _copy_assets(root)
@@ -294,6 +305,31 @@ def render_reports(
         "reports %s: %d written, %d failed in %.1f s", month_key, len(summary.ok), len(summary.failed), summary.seconds
     )
     return summary
+
+
+BATCH_MAX = 200  # village reports per run of the notebook (docs/decisions.md: village reports in batches)
+
+
+def _village_batches(codes, root: Path, month_key: str, warehouse, by_village, workers: int, page) -> list[Job]:
+    """The village reports as batches: consecutive villages (so a district's stay together) per
+    run of the notebook, which queries them all at once; two batches a worker, so the workers
+    finish together, and a village report costs a fraction of one rendered on its own."""
+    ordered = sorted(codes, key=lambda c: (by_village[c][4], c))
+    size = max(1, min(BATCH_MAX, -(-len(ordered) // max(1, 2 * workers))))
+    jobs = []
+    for i in range(0, len(ordered), size):
+        chunk = ordered[i : i + size]
+        reports = [{"code": c, "out_html": str(root / "village" / f"{c}.html"), "page": page(c)} for c in chunk]
+        params = {
+            "warehouse": str(Path(warehouse).resolve()),
+            "month": month_key,
+            "village_code": chunk[0],
+            "village_codes": chunk,
+        }
+        notebook = str(notebooks_dir() / f"{NOTEBOOK['village']}.ipynb")
+        key = f"{chunk[0]}..{chunk[-1]}" if len(chunk) > 1 else chunk[0]
+        jobs.append(Job("village", key, notebook, params, reports[0]["out_html"], reports[0]["page"], batch=reports))
+    return jobs
 
 
 def _village_label(r) -> str:

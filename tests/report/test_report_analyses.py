@@ -50,6 +50,12 @@ def _xlsx(root: Path, kind: str, code: str, table: str) -> list[tuple]:
     return [tuple(r) for r in ws.iter_rows(values_only=True)]
 
 
+def _sheet(root: Path, code: str, sheet: str) -> list[tuple] | None:
+    """A sheet of a village's workbook (one workbook a village, a sheet a table); None if absent."""
+    wb = openpyxl.load_workbook(root / "village" / code / f"{code}.xlsx")
+    return [tuple(r) for r in wb[sheet].iter_rows(values_only=True)] if sheet in wb.sheetnames else None
+
+
 def _households_december() -> list[dict]:
     """Every household practising in December, as the fixture built it."""
     out = []
@@ -140,7 +146,7 @@ def test_area_kpis_are_village_month_summed(site):
 
 def test_households_to_follow_up_with_a_reason_each(site):
     _, root, _, _ = site
-    rows = _xlsx(root, "village", "54010101", "follow_up")
+    rows = _sheet(root, "54010101", "ครัวเรือนที่ควรติดตาม")
     assert rows[0][-1] == "เหตุที่ควรติดตาม"
     got = {r[1]: (r[5], r[6], r[7], r[8]) for r in rows[1:]}
     assert got == {
@@ -155,7 +161,7 @@ def test_households_to_follow_up_with_a_reason_each(site):
     # บ้านทดสอบใต้: incomes steady, and its idle households have no November row: nobody to follow up.
     south = _html(root, "village", "54010102")
     assert "ไม่มีครัวเรือนที่ต้องติดตามเป็นพิเศษ" in south
-    assert not (root / "village" / "54010102" / "54010102_follow_up.xlsx").exists()
+    assert _sheet(root, "54010102", "ครัวเรือนที่ควรติดตาม") is None
 
 
 @pytest.mark.parametrize(
@@ -249,9 +255,13 @@ def test_every_table_has_its_xlsx(site, kind, code):
     links = re.findall(r'<p class="rk-download"><a [^>]*href="([^"]+)"', page)
     assert len(links) >= page.count('<table class="rk-table') > 3  # every table, and whole lists shown in part
     for href in links:
-        assert href.startswith(f"{code}/{code}_") and (root / kind / href).is_file()
+        assert href.startswith(f"{code}/{code}") and (root / kind / href).is_file()
     on_disk = {p.name for p in (root / kind / code).glob("*.xlsx")}
     assert on_disk == {Path(h).name for h in links}  # nothing left from another run
+    if kind == "village":  # one workbook a village, a sheet for each of its tables (the to-do list apart)
+        sheets = openpyxl.load_workbook(root / kind / code / f"{code}.xlsx").sheetnames
+        named = re.findall(r"Excel \.xlsx แผ่นงาน ([^)]+)\)", page)
+        assert sheets == named and len(sheets) >= 4
 
 
 def test_xlsx_hold_masked_ids_and_no_formula(site):

@@ -95,6 +95,7 @@ from pipelines.report.kit.queries import (
     query,
     quota_breaches,
     reporting_matrix,
+    todo_by_village,
     todo_items,
     todo_table,
     village_labels,
@@ -108,7 +109,8 @@ from pipelines.report.kit.reporting import (
     incomplete,
     reporting_heat,
 )
-from pipelines.report.kit.session import RENDER_ENV, SITE_CSS, connect, programme, resolve_warehouse, setup
+from pipelines.report.kit.rows import records
+from pipelines.report.kit.session import RENDER_ENV, SITE_CSS, connect, page, programme, resolve_warehouse, setup
 from pipelines.report.kit.stats import (
     NORMAL_Z,
     ChangeCI,
@@ -144,6 +146,7 @@ from pipelines.thai.fmt import (
 )
 
 __all__ = [
+    "page",
     "AREA_COLUMN",
     "BAHT",
     "BAHT2",
@@ -214,6 +217,7 @@ __all__ = [
     "percent",
     "programme",
     "query",
+    "records",
     "quota_breaches",
     "ranking",
     "rate_trend",
@@ -231,6 +235,7 @@ __all__ = [
     "t_critical",
     "table",
     "title",
+    "todo_by_village",
     "todo_items",
     "todo_table",
     "village_labels",

@@ -7,10 +7,13 @@ from __future__ import annotations
 import html
 import json
 import math
+import os
+from functools import cache
 
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from pipelines.report.kit.rows import records
 from pipelines.thai import fmt as tf
 
 FONT_FAMILY = "TH Sarabun New, Sarabun, Noto Sans Thai, Loma, sans-serif"
@@ -63,8 +66,20 @@ def register_template() -> None:
     pio.templates.default = "sammachip"
 
 
-def show(fig: go.Figure, height: int | None = None) -> None:
-    """Display a figure as a bundle both JupyterLab (plotly JSON) and nbconvert (HTML) render.
+# Set by the batch renderer: the site brings its own stylesheet, and a chart needs only its
+# HTML (JupyterLab also gets the Plotly JSON, to draw it by hand).
+RENDER_ENV = "SAMMACHIP_RENDER"
+
+
+@cache
+def _template() -> dict:
+    register_template()
+    return pio.templates["sammachip"].to_plotly_json()
+
+
+def show(fig, height: int | None = None) -> None:
+    """Display a figure (a go.Figure, or a plain figure dict: no validation, a tenth of the
+    cost) as a bundle both JupyterLab (plotly JSON) and the site (HTML) render.
 
     Plotly's own renderer under papermill emits only a mimetype nbconvert drops, so the
     charts vanished from the HTML; never call fig.show() in a report notebook. The title is
@@ -72,13 +87,17 @@ def show(fig: go.Figure, height: int | None = None) -> None:
     """
     from IPython.display import HTML, display
 
-    title = fig.layout.title.text or ""
+    if isinstance(fig, dict):
+        spec = {"data": fig["data"], "layout": {"template": _template(), **fig["layout"]}}
+    else:
+        spec = json.loads(pio.to_json(fig, validate=False))
+    layout = spec["layout"]
+    title = (layout.pop("title", None) or {}).get("text") or ""
     if title:
         display(HTML(f'<p class="rk-chart-title">{html.escape(title)}</p>'))
-        fig.update_layout(title_text="", margin_t=min(fig.layout.margin.t or 60, 24))
-    height = height or fig.layout.height or 380
-    fig.update_layout(height=height)
-    spec = json.loads(pio.to_json(fig, validate=False))  # serialised once, used twice
+        layout["margin"] = {**layout.get("margin", {}), "t": min(layout.get("margin", {}).get("t") or 60, 24)}
+    height = height or layout.get("height") or 380
+    layout["height"] = height
     html_div = pio.to_html(
         spec,
         include_plotlyjs=False,
@@ -88,11 +107,35 @@ def show(fig: go.Figure, height: int | None = None) -> None:
         default_height=f"{height}px",
         validate=False,
     )
-    spec["config"] = PLOTLY_CONFIG
-    display(
-        {"application/vnd.plotly.v1+json": spec, "text/html": html_div, "text/plain": f"<กราฟ: {title}>"},
-        raw=True,
-    )
+    bundle = {"text/html": html_div, "text/plain": f"<กราฟ: {title}>"}
+    if not os.environ.get(RENDER_ENV):
+        bundle["application/vnd.plotly.v1+json"] = {**spec, "config": PLOTLY_CONFIG}
+    display(bundle, raw=True)
+
+
+def _target_shape(value: float, text: str) -> tuple[dict, dict]:
+    """A dashed target line across the plot and its label right of it (figure dicts)."""
+    line = {
+        "type": "line",
+        "xref": "paper",
+        "x0": 0,
+        "x1": 1,
+        "yref": "y",
+        "y0": value,
+        "y1": value,
+        "line": {"dash": "dash", "color": COLOURS["target"], "width": 2},
+    }
+    label = {
+        "text": text.replace(" ", "<br>", 1),
+        "xref": "paper",
+        "x": 1,
+        "xanchor": "left",
+        "yref": "y",
+        "y": value,
+        "showarrow": False,
+        "font": {"color": COLOURS["target"]},
+    }
+    return line, label
 
 
 def month_labels(months) -> list[str]:
@@ -116,15 +159,14 @@ def _target_line(fig: go.Figure, value: float, text: str, horizontal: bool = Tru
         )
 
 
-def rate_trend(df, months, target_rate: float, title_text: str) -> go.Figure:
+def rate_trend(df, months, target_rate: float, title_text: str) -> dict:
     """Practising rate per month of the fiscal year so far, bars against the target line."""
-    by_month = {tf.parse_month(r["month"]): r for r in df.to_dict("records")}
-    x = month_labels(months)
+    by_month = {tf.parse_month(r["month"]): r for r in records(df)}
     y, colours, text, hover = [], [], [], []
     for m in months:
         r = by_month.get(m)
         rate = None if r is None or tf.is_missing(r["practising_rate"]) else float(r["practising_rate"]) * 100
-        y.append(rate)
+        y.append(rate if rate is not None else 0)
         colours.append(COLOURS["good"] if rate is not None and rate >= target_rate * 100 else COLOURS["warn"])
         text.append(tf.percent(rate) if rate is not None else "ไม่มีข้อมูล")
         hover.append(
@@ -133,31 +175,35 @@ def rate_trend(df, months, target_rate: float, title_text: str) -> go.Figure:
             if r is not None
             else "ไม่มีข้อมูล"
         )
-    fig = go.Figure(
-        go.Bar(
-            x=x,
-            y=[v if v is not None else 0 for v in y],
-            marker_color=colours,
-            text=text,
-            textposition="outside",
-            hovertext=hover,
-            hoverinfo="x+text",
-            name="ร้อยละที่ประกอบอาชีพ",
-        )
-    )
-    _target_line(fig, target_rate * 100, f"เป้าหมาย {tf.percent(target_rate, 0, ratio=True)}")
-    fig.update_layout(
-        title=title_text,
-        yaxis=dict(title="ร้อยละ", range=[0, 110], ticksuffix="%"),
-        xaxis=dict(title="", type="category"),
-        showlegend=False,
-    )
-    return fig
+    line, label = _target_shape(target_rate * 100, f"เป้าหมาย {tf.percent(target_rate, 0, ratio=True)}")
+    bar = {
+        "type": "bar",
+        "x": month_labels(months),
+        "y": y,
+        "marker": {"color": colours},
+        "text": text,
+        "textposition": "outside",
+        "hovertext": hover,
+        "hoverinfo": "x+text",
+        "name": "ร้อยละที่ประกอบอาชีพ",
+    }
+    return {
+        "data": [bar],
+        "layout": {
+            "title": {"text": title_text},
+            "shapes": [line],
+            "annotations": [label],
+            "margin": {"r": 90},
+            "yaxis": {"title": {"text": "ร้อยละ"}, "range": [0, 110], "ticksuffix": "%"},
+            "xaxis": {"title": {"text": ""}, "type": "category"},
+            "showlegend": False,
+        },
+    }
 
 
-def income_trend(df, months, target_pct: float, title_text: str) -> go.Figure:
+def income_trend(df, months, target_pct: float, title_text: str) -> dict:
     """Mean income of practising households against their mean income before, per month."""
-    by_month = {tf.parse_month(r["month"]): r for r in df.to_dict("records")}
+    by_month = {tf.parse_month(r["month"]): r for r in records(df)}
     x = month_labels(months)
 
     def col(name):
@@ -168,43 +214,52 @@ def income_trend(df, months, target_pct: float, title_text: str) -> go.Figure:
 
     before, after, change = col("avg_income_before"), col("avg_income"), col("income_change_pct")
     target = [b * (1 + target_pct / 100) if b is not None else None for b in before]
-    fig = go.Figure()
-    fig.add_bar(
-        x=x,
-        y=before,
-        name="รายได้เฉลี่ยก่อนฝึกอาชีพ",
-        marker_color=COLOURS["muted"],
-        hovertemplate="%{y:,.2f} บาท<extra>ก่อนฝึก</extra>",
-    )
-    fig.add_bar(
-        x=x,
-        y=after,
-        name="รายได้เฉลี่ยเดือนนั้น",
-        marker_color=COLOURS["main"],
-        text=[tf.signed_percent(c) if c is not None else "" for c in change],
-        textposition="outside",
-        hovertemplate="%{y:,.2f} บาท<extra>หลังฝึก</extra>",
-    )
-    fig.add_scatter(
-        x=x,
-        y=target,
-        name=f"เป้าหมาย (เพิ่ม {tf.number(target_pct, 0)}%)",
-        mode="markers",
-        marker=dict(
-            symbol="line-ew-open", size=38, color=COLOURS["target"], line=dict(width=3, color=COLOURS["target"])
-        ),
-        hovertemplate="%{y:,.2f} บาท<extra>เป้าหมาย</extra>",
-    )
     top = max([v for v in before + after + target if v is not None] or [1])
-    fig.update_layout(
-        title=title_text,
-        barmode="group",
-        bargap=0.35,
-        margin=dict(b=90),
-        yaxis=dict(title="บาท/เดือน", tickformat=",.0f", range=[0, round(top * 1.18, 2)]),
-        xaxis=dict(type="category"),
-    )
-    return fig
+    data = [
+        {
+            "type": "bar",
+            "x": x,
+            "y": before,
+            "name": "รายได้เฉลี่ยก่อนฝึกอาชีพ",
+            "marker": {"color": COLOURS["muted"]},
+            "hovertemplate": "%{y:,.2f} บาท<extra>ก่อนฝึก</extra>",
+        },
+        {
+            "type": "bar",
+            "x": x,
+            "y": after,
+            "name": "รายได้เฉลี่ยเดือนนั้น",
+            "marker": {"color": COLOURS["main"]},
+            "text": [tf.signed_percent(c) if c is not None else "" for c in change],
+            "textposition": "outside",
+            "hovertemplate": "%{y:,.2f} บาท<extra>หลังฝึก</extra>",
+        },
+        {
+            "type": "scatter",
+            "x": x,
+            "y": target,
+            "name": f"เป้าหมาย (เพิ่ม {tf.number(target_pct, 0)}%)",
+            "mode": "markers",
+            "hovertemplate": "%{y:,.2f} บาท<extra>เป้าหมาย</extra>",
+            "marker": {
+                "symbol": "line-ew-open",
+                "size": 38,
+                "color": COLOURS["target"],
+                "line": {"width": 3, "color": COLOURS["target"]},
+            },
+        },
+    ]
+    return {
+        "data": data,
+        "layout": {
+            "title": {"text": title_text},
+            "barmode": "group",
+            "bargap": 0.35,
+            "margin": {"b": 90},
+            "yaxis": {"title": {"text": "บาท/เดือน"}, "tickformat": ",.0f", "range": [0, round(top * 1.18, 2)]},
+            "xaxis": {"type": "category"},
+        },
+    }
 
 
 def ranking(
@@ -254,33 +309,38 @@ def ranking(
     return fig
 
 
-def occupation_chart(df, title_text: str) -> go.Figure:
+def occupation_chart(df, title_text: str) -> dict:
     """Households per occupation group: practising / not practising / not reported (stacked)."""
-    fig = go.Figure()
-    for col, name, colour in (
-        ("practising", "ประกอบอาชีพ", COLOURS["good"]),
-        ("not_practising", "ไม่ได้ประกอบอาชีพ", COLOURS["warn"]),
-        ("not_reported", "ยังไม่รายงาน", COLOURS["muted"]),
-    ):
-        fig.add_bar(
-            y=df["group_th"],
-            x=df[col],
-            name=name,
-            orientation="h",
-            marker_color=colour,
-            text=[v if v else "" for v in df[col]],
-            textposition="inside",
+    groups = [str(g) for g in df["group_th"]]
+    data = [
+        {
+            "type": "bar",
+            "y": groups,
+            "x": [int(v) for v in df[col]],
+            "name": name,
+            "orientation": "h",
+            "marker": {"color": colour},
+            "text": [int(v) if v else "" for v in df[col]],
+            "textposition": "inside",
+        }
+        for col, name, colour in (
+            ("practising", "ประกอบอาชีพ", COLOURS["good"]),
+            ("not_practising", "ไม่ได้ประกอบอาชีพ", COLOURS["warn"]),
+            ("not_reported", "ยังไม่รายงาน", COLOURS["muted"]),
         )
-    fig.update_layout(
-        title=title_text,
-        barmode="stack",
-        height=max(260, 150 + 45 * len(df)),
-        margin=dict(b=80),
-        legend=dict(traceorder="normal"),
-        xaxis=dict(dtick=2),
-        yaxis=dict(type="category", automargin=True),
-    )
-    return fig
+    ]
+    return {
+        "data": data,
+        "layout": {
+            "title": {"text": title_text},
+            "barmode": "stack",
+            "height": max(260, 150 + 45 * len(df)),
+            "margin": {"b": 80},
+            "legend": {"traceorder": "normal"},
+            "xaxis": {"dtick": 2},
+            "yaxis": {"type": "category", "automargin": True},
+        },
+    }
 
 
 def _nice_step(span: float, bins: int = 24) -> float:

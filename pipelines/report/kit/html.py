@@ -7,6 +7,7 @@ import html
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from pipelines.report.kit.rows import records
 from pipelines.thai import fmt as tf
 
 
@@ -143,7 +144,7 @@ def table(
     css = {c: " ".join(k for k, on in (("num", c in numeric), ("nowrap", c in nowrap)) if on) for c in columns}
     head = "".join(f'<th class="{css[c]}">{esc(h)}</th>' for c, h in columns.items())
     rows, totals = [], []
-    for rec in df.to_dict("records"):
+    for rec in records(df):
         cells = []
         for c in columns:
             raw = rec.get(c)

@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 from pipelines.report.kit.charts import COLOURS
 from pipelines.report.kit.labels import GROUP_TH, ROLE_TH
 from pipelines.report.kit.queries import _area, query
+from pipelines.report.kit.rows import records
 from pipelines.report.kit.stats import ChangeCI, change_ci, changes_differ, shares_differ, wilson
 from pipelines.thai import fmt as tf
 
@@ -230,7 +231,7 @@ def group_outcomes(con, fy: int, month, level: str, code: str, dimension: str, *
     total = df[["n", "x", *SUMS]].sum()
     all_ci = _ci(total)
     rows = []
-    for r in df.to_dict("records"):
+    for r in records(df):
         lo, hi = wilson(int(r["x"]), int(r["n"]))
         ci = _ci(r)
         rest = {c: float(total[c]) - float(r[c] or 0) for c in ["n", "x", *SUMS]}
@@ -326,7 +327,7 @@ def group_table(
 
     total = df.attrs.get("total", {})
     rest_rate, rest_change = [], []
-    for r in df.to_dict("records"):
+    for r in records(df):
         n_rest = total.get("households", 0) - r["households"]
         x_rest = (total.get("rate") or 0) * total.get("households", 0) - r["practising"]
         rest_rate.append(x_rest / n_rest if n_rest else r["rate"])
@@ -334,9 +335,9 @@ def group_table(
         rest_change.append(all_change.change if all_change is not None and all_change.change is not None else 0.0)
     d = df.assign(_rest_rate=rest_rate, _rest_change=rest_change)
     d = d.assign(
-        share=[share_text(r) for r in d.to_dict("records")],
-        change_txt=[change_text(r) for r in d.to_dict("records")],
-        verdict=[verdict(r) for r in d.to_dict("records")],
+        share=[share_text(r) for r in records(d)],
+        change_txt=[change_text(r) for r in records(d)],
+        verdict=[verdict(r) for r in records(d)],
     )
     pct = Fmt(tf.signed_percent, "+0.0%;-0.0%;0.0%", lambda v: None if tf.is_missing(v) else float(v) / 100)
     columns = {
@@ -438,8 +439,7 @@ def lasting_chart(df, title_text: str) -> go.Figure:
             thickness=1,
         ),
         hovertext=[
-            f"{m} เดือน: {share_text(r)}; {tf.number(r['households'])} ครัวเรือน-เดือน"
-            for m, r in zip(d.m, d.to_dict("records"))
+            f"{m} เดือน: {share_text(r)}; {tf.number(r['households'])} ครัวเรือน-เดือน" for m, r in zip(d.m, records(d))
         ],
         hoverinfo="text",
     )
@@ -450,7 +450,7 @@ def lasting_chart(df, title_text: str) -> go.Figure:
         marker_color=COLOURS["good"],
         opacity=0.45,
         yaxis="y2",
-        hovertext=[change_text(r) for r in d.to_dict("records")],
+        hovertext=[change_text(r) for r in records(d)],
         hoverinfo="text",
     )
     fig.update_layout(

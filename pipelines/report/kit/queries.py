@@ -5,6 +5,7 @@ the file and the place in it an officer opens."""
 from __future__ import annotations
 
 from pipelines.report.kit.labels import check_th
+from pipelines.report.kit.rows import records
 from pipelines.thai import fmt as tf
 from pipelines.thai.fmt import mask_ids
 
@@ -169,6 +170,18 @@ def village_labels(df) -> list[str]:
     ]
 
 
+def todo_by_village(con, fy: int, codes: list[str]) -> dict:
+    """Each village's to-do list (as ``todo_items(con, fy, "village", code)``) for a batch of
+    villages at once: village code → frame (empty for a village with nothing to fix)."""
+    import pandas as pd
+
+    from pipelines.quality import todo
+
+    columns = ["severity", "district_code", "district_name", "check_name", *todo.COLUMNS]
+    found = todo.items_by_village(con, codes, fy)
+    return {c: pd.DataFrame(found.get(c, []), columns=columns) for c in codes}
+
+
 def todo_table(dl, todo, name: str = "todo", limit: int = 40, caption: str = "") -> str:
     """The to-do list on a page: its first ``limit`` rows (errors come first), each village
     linked to its page, where to look in one column (file, sheet, row, column and value), and
@@ -188,7 +201,7 @@ def todo_table(dl, todo, name: str = "todo", limit: int = 40, caption: str = "")
             at.append(r["column_th"] + (f": '{r['value']}'" if r["value"] else ""))
         return Raw("<br>".join([esc(r["file"]) or tf.DASH, *(esc(a) for a in at)]))
 
-    shown = todo.head(limit).to_dict("records")
+    shown = records(todo.head(limit))
     page = pd.DataFrame(
         {
             "no": [r["no"] for r in shown],
@@ -222,7 +235,7 @@ def todo_table(dl, todo, name: str = "todo", limit: int = 40, caption: str = "")
         caption=(caption + more).strip(),
         links={"village": lambda r: page_href("village", r["village_code"])},
     )
-    rows = todo.to_dict("records")
+    rows = records(todo)
     return html_table + dl.written(
         name, lambda path: quality_todo.write_xlsx(rows, path), "ดาวน์โหลดรายการทั้งหมด (Excel .xlsx)"
     )

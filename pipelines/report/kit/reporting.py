@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipelines.report.kit.html import Fmt, Raw, esc
+from pipelines.report.kit.rows import records
 from pipelines.thai import fmt as tf
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ def reporting_heat(long, keys: list[str], months) -> pd.DataFrame:
 
     cols = [f"{m:%Y-%m}" for m in months]
     rows: dict[tuple, dict] = {}
-    for r in long.to_dict("records"):
+    for r in records(long):
         k = tuple(r[c] for c in keys)
         row = rows.setdefault(k, {**{c: r[c] for c in keys}, **{m: Reporting(0, 0, False, 0, 0) for m in cols}})
         key = f"{tf.parse_month(r['month']):%Y-%m}"

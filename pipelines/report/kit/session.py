@@ -3,16 +3,13 @@ hand), the read-only warehouse connection, and the programme's targets from samm
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from pathlib import Path
 
 from pipelines import config
-from pipelines.report.kit.charts import register_template
-
-# Set by the batch renderer: the report site brings its own stylesheet (assets/report.css).
-RENDER_ENV = "SAMMACHIP_RENDER"
-
+from pipelines.report.kit.charts import RENDER_ENV, register_template  # RENDER_ENV: set by the batch renderer
 
 SITE_CSS = Path(__file__).resolve().parents[1] / "templates" / "report.css"
 
@@ -78,3 +75,22 @@ def _single_thread(con):
     # reports render in parallel on the same cores.
     con.execute("SET threads TO 1")
     return con
+
+
+@contextlib.contextmanager
+def page(code):
+    """The outputs that follow belong to report ``code``: a batch notebook renders several
+    reports in one run (its parameter ``village_codes``), and the site splits its output at
+    these markers. Under the renderer an error ends this report alone, its marker saying why,
+    and the next report goes on; by hand it is raised as usual."""
+    from IPython.display import display
+
+    from pipelines.report.render import PAGE_MIME
+
+    display({PAGE_MIME: {"code": str(code)}, "text/plain": ""}, raw=True)
+    try:
+        yield
+    except Exception as exc:
+        if not os.environ.get(RENDER_ENV):
+            raise
+        display({PAGE_MIME: {"code": str(code), "error": f"{type(exc).__name__}: {exc}"}, "text/plain": ""}, raw=True)

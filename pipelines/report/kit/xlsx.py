@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pipelines import config
 from pipelines.report.kit.html import Fmt, Raw, esc, table
+from pipelines.report.kit.rows import records
 from pipelines.thai import fmt as tf
 from pipelines.thai.fmt import inert, mask_citizen_id, mask_ids
 
@@ -32,15 +33,19 @@ class Downloads:
     report's HTML (report.py passes it). Empty when the notebook runs by hand: then
     ``reports/<YYYY-MM>/<kind>/`` with links relative to the notebook. A report's files of an
     earlier run go first, so no table it no longer shows is left behind.
+
+    ``one_file``: every table of the report as a sheet of one workbook, ``<code>/<code>.xlsx``,
+    written by ``close()`` (a village report: one file instead of six, a fifth of the cost).
     """
 
-    def __init__(self, output_dir, kind: str, code: str, month):
+    def __init__(self, output_dir, kind: str, code: str, month, one_file: bool = False):
         base = Path(output_dir) if output_dir else config.REPORTS_DIR / f"{tf.parse_month(month):%Y-%m}" / kind
         self.code = str(code)
         self.folder = base.resolve() / self.code
         self.link_from = (Path(output_dir) if output_dir else Path.cwd()).resolve()
+        self.sheets: list | None = [] if one_file else None
         if self.folder.is_dir():
-            for old in self.folder.glob(f"{self.code}_*.xlsx"):
+            for old in [*self.folder.glob(f"{self.code}_*.xlsx"), self.folder / f"{self.code}.xlsx"]:
                 old.unlink(missing_ok=True)
 
     def path(self, name: str) -> Path:
@@ -80,11 +85,22 @@ class Downloads:
         return f'<p class="rk-download"><a href="{esc(href)}" download>{esc(text)}</a></p>'
 
     def link(self, name: str, df, columns: dict[str, str], formats: dict | None = None, sheet: str = "") -> str:
-        """Write the .xlsx of a frame and return the link to it."""
-        path = self.path(name)
-        write_xlsx(path, df, columns, formats, sheet)
+        """Write the .xlsx of a frame (or, one_file, keep it for its sheet) and return the link."""
+        if self.sheets is not None:
+            self.sheets.append((sheet or name, df, columns, formats))
+            path = self.folder / f"{self.code}.xlsx"
+            text = f"ดาวน์โหลดตารางนี้ (Excel .xlsx แผ่นงาน {sheet or name})"
+        else:
+            path = write_xlsx(self.path(name), df, columns, formats, sheet)
+            text = "ดาวน์โหลดตารางนี้ (Excel .xlsx)"
         href = Path(os.path.relpath(path, self.link_from)).as_posix()
-        return f'<p class="rk-download"><a href="{esc(href)}" download>ดาวน์โหลดตารางนี้ (Excel .xlsx)</a></p>'
+        return f'<p class="rk-download"><a href="{esc(href)}" download>{esc(text)}</a></p>'
+
+    def close(self) -> Path | None:
+        """one_file: write the report's workbook (every table linked so far, a sheet each)."""
+        if not self.sheets:
+            return None
+        return write_workbook(self.folder / f"{self.code}.xlsx", self.sheets)
 
 
 def _is_number(v) -> bool:
@@ -130,9 +146,14 @@ def excel_value(v, fmt=None):
 
 def write_xlsx(path: Path, df, columns: dict[str, str], formats: dict | None = None, sheet: str = "") -> Path:
     """One sheet: the Thai headers of the page, a row per frame row; written whole or not at all."""
+    return write_workbook(path, [(sheet, df, columns, formats)])
+
+
+def write_workbook(path: Path, sheets: list[tuple[str, object, dict[str, str], dict | None]]) -> Path:
+    """A sheet per (name, frame, columns, formats): the Thai headers of the page, a row per
+    frame row; written whole or not at all."""
     import xlsxwriter
 
-    formats = formats or {}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.stem}.tmp.xlsx")
     wb = xlsxwriter.Workbook(
@@ -140,29 +161,36 @@ def write_xlsx(path: Path, df, columns: dict[str, str], formats: dict | None = N
         {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
     )
     try:
-        ws = wb.add_worksheet((_SHEET_BAD.sub(" ", sheet).strip(" '")[:31]) or "ตาราง")
         head = wb.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1, "text_wrap": True, "valign": "top"})
         text_fmt = wb.add_format({"valign": "top"})
         num_fmts: dict[str, object] = {}
-        widths = [len(h) for h in columns.values()]
-        ws.write_row(0, 0, [inert(h) for h in columns.values()], head)
-        for r, rec in enumerate(df.to_dict("records"), start=1):
-            for c, col in enumerate(columns):
-                value, number_format = excel_value(rec.get(col), formats.get(col))
-                if value is None:
-                    continue
-                if isinstance(value, str):
-                    ws.write_string(r, c, value, text_fmt)
-                    widths[c] = max(widths[c], len(value))
-                else:
-                    if number_format and number_format not in num_fmts:
-                        num_fmts[number_format] = wb.add_format({"num_format": number_format, "valign": "top"})
-                    ws.write_number(r, c, value, num_fmts.get(number_format))
-                    widths[c] = max(widths[c], len(f"{value:,.2f}"))
-        for c, w in enumerate(widths):
-            ws.set_column(c, c, min(60, max(8, w * 1.1)))
-        ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, max(1, len(df)), max(0, len(columns) - 1))
+        used: set[str] = set()
+        for sheet, df, columns, formats in sheets:
+            formats = formats or {}
+            name = (_SHEET_BAD.sub(" ", sheet).strip(" '")[:31]) or "ตาราง"
+            while name in used:  # two tables of one name: number the second
+                name = f"{name[:28]} {len(used) + 1}"
+            used.add(name)
+            ws = wb.add_worksheet(name)
+            widths = [len(h) for h in columns.values()]
+            ws.write_row(0, 0, [inert(h) for h in columns.values()], head)
+            for r, rec in enumerate(records(df), start=1):
+                for c, col in enumerate(columns):
+                    value, number_format = excel_value(rec.get(col), formats.get(col))
+                    if value is None:
+                        continue
+                    if isinstance(value, str):
+                        ws.write_string(r, c, value, text_fmt)
+                        widths[c] = max(widths[c], len(value))
+                    else:
+                        if number_format and number_format not in num_fmts:
+                            num_fmts[number_format] = wb.add_format({"num_format": number_format, "valign": "top"})
+                        ws.write_number(r, c, value, num_fmts.get(number_format))
+                        widths[c] = max(widths[c], len(f"{value:,.2f}"))
+            for c, w in enumerate(widths):
+                ws.set_column(c, c, min(60, max(8, w * 1.1)))
+            ws.freeze_panes(1, 0)
+            ws.autofilter(0, 0, max(1, len(df)), max(0, len(columns) - 1))
         wb.close()
         os.replace(tmp, path)
     except BaseException:
