@@ -93,7 +93,7 @@ def items_by_village(con: duckdb.DuckDBPyConnection, villages: list[str], fiscal
     """Each village's own to-do rows (as ``items(con, "village", code)`` gives them), for many
     villages at once: a batch of village reports asks once."""
     issues = con.execute(
-        _ISSUES.format(where="v.village_code IN (SELECT unnest($codes))"), {"codes": list(villages), "fy": fiscal_year}
+        _ISSUES.format(where="list_contains($codes, v.village_code)"), {"codes": list(villages), "fy": fiscal_year}
     ).fetchall()
     by_village: dict[str, list[dict]] = defaultdict(list)
     for item in _items(con, issues):
@@ -145,7 +145,7 @@ class _Facts:
             """
             WITH latest AS (
                 SELECT village_code, fiscal_year, max(file_id) AS file_id FROM ingested_file
-                WHERE status IN ('loaded', 'replaced') AND village_code IN (SELECT unnest($villages)) GROUP BY ALL
+                WHERE status IN ('loaded', 'replaced') AND list_contains($villages, village_code) GROUP BY ALL
             ),
             live AS (
                 SELECT file_id FROM latest
@@ -157,7 +157,7 @@ class _Facts:
                    r.sheet, coalesce(s.kind, '') AS kind, r.row_number, r.column_name, r.value, r.reason
             FROM rejected r JOIN ingested_file f USING (file_id)
             LEFT JOIN file_sheet s ON s.file_id = r.file_id AND s.sheet = r.sheet
-            WHERE r.file_id IN (SELECT file_id FROM live) AND f.village_code IN (SELECT unnest($villages))
+            WHERE r.file_id IN (SELECT file_id FROM live) AND list_contains($villages, f.village_code)
             ORDER BY f.file_id, r.sheet, r.row_number""",
             params,
         ):
@@ -175,7 +175,7 @@ class _Facts:
             SELECT c.village_code, c.kind, c.month,
                    parse_filename(arg_max(f.path, c.file_id), false, 'both_slash'), arg_max(c.sheet, c.file_id)
             FROM cur c JOIN ingested_file f USING (file_id)
-            WHERE c.village_code IN (SELECT unnest($villages))
+            WHERE list_contains($villages, c.village_code)
             GROUP BY c.village_code, c.kind, c.month""",
             params,
         ).fetchall():
@@ -194,7 +194,7 @@ class _Facts:
             LEFT JOIN household h
                    ON h.fiscal_year = t.fiscal_year AND h.village_code = t.village_code
                   AND h.trainer_citizen_id = t.citizen_id AND h.status <> 'withdrawn'
-            WHERE t.village_code IN (SELECT unnest($villages))
+            WHERE list_contains($villages, t.village_code)
             GROUP BY ALL ORDER BY t.village_code, t.row_number""",
             params,
         ):
@@ -209,7 +209,7 @@ class _Facts:
             FROM household_current h
             LEFT JOIN followup f
                    ON f.fiscal_year = h.fiscal_year AND f.village_code = h.village_code AND f.citizen_id = h.citizen_id
-            WHERE h.village_code IN (SELECT unnest($villages))
+            WHERE list_contains($villages, h.village_code)
             GROUP BY ALL ORDER BY h.village_code, h.row_number""",
             params,
         ):

@@ -31,6 +31,9 @@ WHERE f.practising
 GROUP BY f.fiscal_year, f.village_code, f.month;
 
 CREATE OR REPLACE VIEW village_month AS
+-- One aggregate over the follow-up rows (the incomes from their households joined to them,
+-- as village_month_income computes them), so a filter on a village pushes down to its own
+-- rows: a batch of village reports reads its villages, not the province.
 WITH enrolled AS (
     SELECT fiscal_year, village_code, count(*) AS households_enrolled
     FROM household
@@ -42,9 +45,15 @@ monthly AS (
         f.fiscal_year,
         f.village_code,
         f.month,
-        count(DISTINCT f.citizen_id)                              AS households_reported,
-        count(DISTINCT f.citizen_id) FILTER (WHERE f.practising)  AS households_practising
+        count(DISTINCT f.citizen_id)                                        AS households_reported,
+        count(DISTINCT f.citizen_id) FILTER (WHERE f.practising)            AS households_practising,
+        avg(f.income) FILTER (WHERE f.practising AND h.citizen_id IS NOT NULL) AS avg_income_raw,
+        avg(h.income_before) FILTER (WHERE f.practising)                    AS avg_income_before_raw
     FROM followup f
+    LEFT JOIN household h
+        ON h.fiscal_year = f.fiscal_year
+       AND h.village_code = f.village_code
+       AND h.citizen_id = f.citizen_id
     GROUP BY f.fiscal_year, f.village_code, f.month
 )
 SELECT
@@ -55,12 +64,10 @@ SELECT
     m.households_reported::INTEGER                                AS households_reported,
     m.households_practising::INTEGER                              AS households_practising,
     m.households_practising::DOUBLE / nullif(m.households_reported, 0) AS practising_rate,
-    round(i.avg_income_raw, 2)::DECIMAL(12,2)                     AS avg_income,
-    round(i.avg_income_before_raw, 2)::DECIMAL(12,2)              AS avg_income_before,
-    100.0 * (i.avg_income_raw - i.avg_income_before_raw)
-          / nullif(i.avg_income_before_raw, 0)                    AS income_change_pct
+    round(m.avg_income_raw, 2)::DECIMAL(12,2)                     AS avg_income,
+    round(m.avg_income_before_raw, 2)::DECIMAL(12,2)              AS avg_income_before,
+    100.0 * (m.avg_income_raw - m.avg_income_before_raw)
+          / nullif(m.avg_income_before_raw, 0)                    AS income_change_pct
 FROM monthly m
 LEFT JOIN enrolled e
-    ON e.fiscal_year = m.fiscal_year AND e.village_code = m.village_code
-LEFT JOIN village_month_income i
-    ON i.fiscal_year = m.fiscal_year AND i.village_code = m.village_code AND i.month = m.month;
+    ON e.fiscal_year = m.fiscal_year AND e.village_code = m.village_code;
