@@ -20,7 +20,8 @@ from itertools import zip_longest
 
 import numpy as np
 
-from pipelines.ingest.workbook import Table, _cell_text, _norm_header, synonyms, typed_rows
+from pipelines.ingest import workbook
+from pipelines.ingest.workbook import Table, _cell_text, synonyms, typed_rows
 from pipelines.thai import parse
 
 
@@ -237,7 +238,7 @@ def _skipped_rows(table: Table, cols: list, n: int) -> set[int]:
             if not t:
                 blanks.add(k)
                 continue
-            h = _norm_header(t)
+            h = workbook._norm_header(t)  # through the module: size_caches rebinds it
             if h in hdr:
                 same.add(k)
             if h in totals:

@@ -93,7 +93,24 @@ def norm_header(value) -> str:
     return _norm_header(str(value))
 
 
-@lru_cache(maxsize=1 << 16)  # bounded: data cells pass through here too
+# Bounded, and sized to the run by size_caches: data cells pass through _norm_header too (the
+# search for repeated header rows), and _match_texts sees the rows above a table, which name
+# the village; past about 1,000 villages fixed bounds overflowed between a village's re-sends.
+NORM_MIN, MATCH_MIN = 1 << 16, 4096
+
+
+def size_caches(entries: int, villages: int) -> None:
+    """Room for a run's distinct cell texts (`entries`, as parse.size_caches) and header
+    searches (a few per village); never below the defaults, emptied when the size changes."""
+    global _norm_header, _match_texts
+    norm, match = max(NORM_MIN, 2 * entries), max(MATCH_MIN, 4 * villages)
+    if norm != _norm_header.cache_info().maxsize:
+        _norm_header = lru_cache(maxsize=norm)(_norm_header.__wrapped__)
+    if match != _match_texts.cache_info().maxsize:
+        _match_texts = lru_cache(maxsize=match)(_match_texts.__wrapped__)
+
+
+@lru_cache(maxsize=NORM_MIN)
 def _norm_header(value: str) -> str:
     s = unicodedata.normalize("NFC", value).lower()
     s = _BRACKETS.sub("", s)
@@ -291,7 +308,7 @@ def _match_row(texts: dict[int, list[str]], kind: str):
     return dict(columns), list(wide)
 
 
-@lru_cache(maxsize=4096)  # every file of one layout offers the same header row
+@lru_cache(maxsize=MATCH_MIN)  # every file of one layout offers the same header row
 def _match_texts(texts: tuple[tuple[int, tuple[str, ...]], ...], kind: str):
     table = synonyms()["columns"][kind]
     measures = synonyms()["wide_measures"]

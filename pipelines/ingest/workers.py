@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipelines.ingest import arrow, records
+from pipelines.ingest import arrow, records, workbook
 from pipelines.ingest.discover import sha256
 from pipelines.ingest.register import Register
 from pipelines.ingest.village_file import Parsed, Refused, parse_file
@@ -30,6 +30,7 @@ def size_caches(register: Register, files: int) -> None:
     national register sent a few files does not reserve room for every village (docs/decisions.md)."""
     villages = min(len(register.by_code), files)
     parse.size_caches(VALUES_PER_VILLAGE * villages)
+    workbook.size_caches(VALUES_PER_VILLAGE * villages, villages)
     records.size_rosters(villages)
 
 

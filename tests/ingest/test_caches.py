@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from pipelines.ingest import records, workers
+from pipelines.ingest import records, workbook, workers
 from pipelines.thai import parse
 
 
@@ -19,6 +19,7 @@ def default_sizes():
     yield
     parse.size_caches(0)
     records.size_rosters(0)
+    workbook.size_caches(0, 0)
 
 
 def register(villages: int):
@@ -33,12 +34,18 @@ def test_a_province_of_thousands_of_villages_gets_room_for_all_of_them():
     workers.size_caches(register(3000), files=36000)
     assert clean_size() == 2 * workers.VALUES_PER_VILLAGE * 3000
     assert records._ROSTERS_MAX == 3 * 3000
+    # the header search too: data cells pass through _norm_header, and the rows above a
+    # table name the village
+    assert workbook._norm_header.cache_info().maxsize == 2 * workers.VALUES_PER_VILLAGE * 3000
+    assert workbook._match_texts.cache_info().maxsize == 4 * 3000
 
 
 def test_a_national_register_sent_a_few_files_keeps_the_defaults():
     workers.size_caches(register(75000), files=12)
     assert clean_size() == 2 * parse.MEMO_MIN
     assert records._ROSTERS_MAX == records.ROSTERS_MIN
+    assert workbook._norm_header.cache_info().maxsize == workbook.NORM_MIN
+    assert workbook._match_texts.cache_info().maxsize == workbook.MATCH_MIN
 
 
 def test_the_room_follows_the_files_when_they_are_fewer_than_the_villages():
@@ -65,3 +72,10 @@ def test_parsers_answer_the_same_across_a_resize():
     assert clean_size() == 1 << 21
     assert answers() == before  # from new, empty caches
     assert answers() == before  # and from what they now hold
+
+
+def test_header_matching_answers_the_same_across_a_resize():
+    before = (workbook.norm_header("รายได้ (บาท)"), workbook.norm_header("  Citizen-ID "))
+    workbook.size_caches(1 << 20, 5000)
+    assert (workbook.norm_header("รายได้ (บาท)"), workbook.norm_header("  Citizen-ID ")) == before
+    assert workbook._norm_header.cache_info().currsize == 2  # the new cache is the one in use
