@@ -367,12 +367,22 @@ def test_codes_ignore_case_spaces_and_dots():
         ("-", []),
         ("none", []),
         ("ไม่มี, อย.", ["อย."]),
+        ("GAP, อย. มผช.", ["GAP", "อย.", "มผช."]),  # after the comma a space, then two
+        ("ไม่มี อย.", ["อย."]),  # a "none" among the words is passed over, not the end of them
         ("", []),
         (None, []),
     ],
 )
 def test_standards_listing(raw, want):
     assert parse.standards(raw) == want
+
+
+def test_a_word_outside_a_list_is_named_with_the_list_it_is_not_in():
+    _refused(parse.standards, "ISO", "มาตรฐาน 'ISO' ไม่อยู่ในรายการ (not in the list)")
+    _refused(parse.otop_type, "ยานยนต์", OTOP_REFUSAL)
+
+
+OTOP_REFUSAL = "ประเภท OTOPไม่อยู่ในรายการ (ประเภท OTOP not in the list)"
 
 
 def test_channels_listing():
