@@ -20,6 +20,29 @@ REGISTER = [
 ]
 
 
+# The household table's header as a messy workbook has it: two rows (ก่อนฝึก over รายได้ /
+# รายจ่าย), a line break inside a cell, units in brackets.
+TWO_ROW_HEADER = [
+    [
+        "ลำดับ",
+        "คำนำหน้า",
+        "ชื่อ-สกุล",
+        "เลขประจำตัวประชาชน",
+        "บ้านเลขที่",
+        "สมาชิกในครัวเรือน\n(คน)",
+        "วิทยากรพี่เลี้ยง",
+        "อาชีพที่ได้รับการฝึก",
+        "ประเภทอาชีพ",
+        "วันที่ฝึกอาชีพ",
+        "ก่อนฝึก (บาท/เดือน)",
+        None,
+        "สถานะ",
+        "หมายเหตุ",
+    ],
+    [None] * 10 + ["รายได้", "รายจ่าย", None, None],
+]
+
+
 def citizen_id(prefix12: str) -> str:
     total = sum(int(prefix12[i]) * (13 - i) for i in range(12))
     return prefix12 + str((11 - total % 11) % 10)

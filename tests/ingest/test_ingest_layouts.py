@@ -5,7 +5,7 @@ import csv
 import datetime as dt
 import time
 
-from conftest import village_sheets, write_xlsx
+from conftest import TWO_ROW_HEADER, village_sheets, write_xlsx
 
 from pipelines import ingest
 
@@ -16,23 +16,6 @@ BLOCK = [
     ["ปีงบประมาณ", "๒๕๖๙"],
     [],
 ]
-H1 = [
-    "ลำดับ",
-    "คำนำหน้า",
-    "ชื่อ-สกุล",
-    "เลขประจำตัวประชาชน",
-    "บ้านเลขที่",
-    "สมาชิกในครัวเรือน\n(คน)",
-    "วิทยากรพี่เลี้ยง",
-    "อาชีพที่ได้รับการฝึก",
-    "ประเภทอาชีพ",
-    "วันที่ฝึกอาชีพ",
-    "ก่อนฝึก (บาท/เดือน)",
-    None,
-    "สถานะ",
-    "หมายเหตุ",
-]
-H2 = [None] * 10 + ["รายได้", "รายจ่าย", None, None]
 
 
 def _messy_workbook(path):
@@ -46,7 +29,15 @@ def _messy_workbook(path):
         r[3] = f"{r[3][0]}-{r[3][1:5]}-{r[3][5:10]}-{r[3][10:12]}-{r[3][12]}"
         r[9] = "5 ต.ค. 68"
         r[10] = f"{r[10]:,} บาท"
-    households = [H1, H2] + hh[1:6] + [H1, H2] + hh[6:12] + [[None]] + hh[12:] + [["รวม", None, None, None, None, 80]]
+    households = (
+        TWO_ROW_HEADER
+        + hh[1:6]
+        + TWO_ROW_HEADER
+        + hh[6:12]
+        + [[None]]
+        + hh[12:]
+        + [["รวม", None, None, None, None, 80]]
+    )
     long = {(r[0], r[1]): r for r in clean["ติดตาม"][1:]}
     wide = [
         [

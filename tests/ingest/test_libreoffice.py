@@ -13,7 +13,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import village_sheets, write_xlsx
+from conftest import TWO_ROW_HEADER, village_sheets, write_xlsx
 
 from pipelines import ingest, warehouse
 from pipelines.ingest import register
@@ -86,23 +86,6 @@ def convert(soffice: str, src: Path, target: str, outdir: Path, profile: Path) -
 
 # ----------------------------------------------------------------------------- a messy workbook
 
-H1 = [
-    "ลำดับ",
-    "คำนำหน้า",
-    "ชื่อ-สกุล",
-    "เลขประจำตัวประชาชน",
-    "บ้านเลขที่",
-    "สมาชิกในครัวเรือน\n(คน)",
-    "วิทยากรพี่เลี้ยง",
-    "อาชีพที่ได้รับการฝึก",
-    "ประเภทอาชีพ",
-    "วันที่ฝึกอาชีพ",
-    "ก่อนฝึก (บาท/เดือน)",
-    None,
-    "สถานะ",
-    "หมายเหตุ",
-]
-H2 = [None] * 10 + ["รายได้", "รายจ่าย", None, None]
 THAI = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 
 
@@ -129,7 +112,7 @@ def messy_workbook(path: Path) -> Path:
     hh[4][10] = "ไม่ทราบ"
     s["ครัวเรือน"] = (
         [["สมุดติดตามสัมมาชีพชุมชน"], ["จังหวัด: แพร่", None, "อำเภอ", "เมืองแพร่"], []]
-        + [H1, H2]
+        + TWO_ROW_HEADER
         + hh[1:11]
         + [[None]]
         + hh[11:]
