@@ -6,7 +6,6 @@ works. Shares and changes are ratios with a percent format, IDs masked, no cell 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -194,19 +193,8 @@ class _Writer:
 def write(scored: list, path: Path, fiscal_year: int, month: dt.date, cfg: dict) -> Path:
     """Write the workbook whole or not at all (a reader never opens half a file)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp.xlsx")
-    wb = xlsxwriter.Workbook(
-        str(tmp),
-        {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-    )
-    try:
+    with tf.workbook(path) as wb:
         _fill(wb, list(scored), fiscal_year, month, cfg)
-        wb.close()
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path
 
 

@@ -17,13 +17,12 @@ from collections import defaultdict
 from pathlib import Path
 
 import duckdb
-import xlsxwriter
 
 from pipelines import config
 from pipelines.ingest.workbook import column_th
 from pipelines.quality.checks import CHECK_TH, SEVERITY_TH
 from pipelines.thai import parse
-from pipelines.thai.fmt import inert, mask_citizen_id, mask_ids, month_be
+from pipelines.thai.fmt import inert, mask_citizen_id, mask_ids, month_be, workbook
 
 KIND_OF_CHECK = {  # the sheet an officer opens for a village-level check
     "quota_trainers": "trainers",
@@ -433,10 +432,7 @@ def write_todo(con: duckdb.DuckDBPyConnection, out_dir: Path, fiscal_year: int |
 def write_xlsx(rows: list[dict], path: Path) -> Path:
     """One sheet, the list's columns; errors in red; filters and a frozen header; every cell
     inert (no formula), IDs masked. Written whole or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp.xlsx")
-    wb = xlsxwriter.Workbook(str(tmp), {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
-    try:
+    with workbook(path) as wb:
         ws = wb.add_worksheet("สิ่งที่ต้องแก้ไข")
         head = wb.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1, "text_wrap": True, "valign": "top"})
         wrap = wb.add_format({"text_wrap": True, "valign": "top"})
@@ -460,9 +456,4 @@ def write_xlsx(rows: list[dict], path: Path) -> Path:
         ws.autofilter(0, 0, max(1, len(rows)), len(COLUMNS) - 1)
         for c, width in enumerate((6, 11, 24, 11, 20, 10, 22, 12, 6, 14, 18, 70)):
             ws.set_column(c, c, width)
-        wb.close()
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path

@@ -7,10 +7,13 @@ Missing values (None, NaN, NA) are shown as a dash, never as "nan".
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
+import os
 import re
 from decimal import Decimal
+from pathlib import Path
 
 from pipelines.thai.parse import BE_OFFSET, THAI_MONTHS_ABBR, THAI_MONTHS_FULL, fiscal_year_of
 
@@ -165,3 +168,26 @@ def inert(value):
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+@contextlib.contextmanager
+def workbook(path: Path):
+    """An xlsxwriter workbook for ``path``, written whole or not at all (built beside it and
+    moved into place; a reader never opens half a file, and an error leaves the old one). Text
+    stays text: no string becomes a formula, a link or a number (``inert`` the cells too)."""
+    import xlsxwriter
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.tmp.xlsx")
+    wb = xlsxwriter.Workbook(
+        str(tmp),
+        {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
+    try:
+        yield wb
+        wb.close()
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -152,15 +152,7 @@ def write_xlsx(path: Path, df, columns: dict[str, str], formats: dict | None = N
 def write_workbook(path: Path, sheets: list[tuple[str, object, dict[str, str], dict | None]]) -> Path:
     """A sheet per (name, frame, columns, formats): the Thai headers of the page, a row per
     frame row; written whole or not at all."""
-    import xlsxwriter
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp.xlsx")
-    wb = xlsxwriter.Workbook(
-        str(tmp),
-        {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-    )
-    try:
+    with tf.workbook(path) as wb:
         head = wb.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1, "text_wrap": True, "valign": "top"})
         text_fmt = wb.add_format({"valign": "top"})
         num_fmts: dict[str, object] = {}
@@ -191,9 +183,4 @@ def write_workbook(path: Path, sheets: list[tuple[str, object, dict[str, str], d
                 ws.set_column(c, c, min(60, max(8, w * 1.1)))
             ws.freeze_panes(1, 0)
             ws.autofilter(0, 0, max(1, len(df)), max(0, len(columns) - 1))
-        wb.close()
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path
