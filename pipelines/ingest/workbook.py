@@ -103,11 +103,8 @@ def size_caches(entries: int, villages: int) -> None:
     """Room for a run's distinct cell texts (`entries`, as parse.size_caches) and header
     searches (a few per village); never below the defaults, emptied when the size changes."""
     global _norm_header, _match_texts
-    norm, match = max(NORM_MIN, 2 * entries), max(MATCH_MIN, 4 * villages)
-    if norm != _norm_header.cache_info().maxsize:
-        _norm_header = lru_cache(maxsize=norm)(_norm_header.__wrapped__)
-    if match != _match_texts.cache_info().maxsize:
-        _match_texts = lru_cache(maxsize=match)(_match_texts.__wrapped__)
+    _norm_header = parse.resized(_norm_header, max(NORM_MIN, 2 * entries))
+    _match_texts = parse.resized(_match_texts, max(MATCH_MIN, 4 * villages))
 
 
 @lru_cache(maxsize=NORM_MIN)

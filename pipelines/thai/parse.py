@@ -98,26 +98,26 @@ MEMO_MIN = 1 << 15
 _RESIZERS: list[Callable[[int], None]] = []
 
 
+def resized(cached, size: int):
+    """An lru_cache'd function with room for `size` entries: itself when it has that room, else
+    the same function under a new, empty cache (the caller rebinds its name to it)."""
+    return cached if cached.cache_info().maxsize == size else lru_cache(maxsize=size)(cached.__wrapped__)
+
+
 def _memo(fn):
     """Cache a value parser (values repeat: the same IDs, months and amounts in every re-send).
     Keyed by type too, so 1, 1.0 and True stay apart; refusals are cached as well."""
 
-    def make(size: int):
-        @lru_cache(maxsize=size)
-        def cached(kind, value):
-            try:
-                return True, fn(value)
-            except ValueError as exc:
-                return False, str(exc)
-
-        return cached
-
-    cached = make(MEMO_MIN)
+    @lru_cache(maxsize=MEMO_MIN)
+    def cached(kind, value):
+        try:
+            return True, fn(value)
+        except ValueError as exc:
+            return False, str(exc)
 
     def resize(size: int) -> None:
         nonlocal cached
-        if size != cached.cache_info().maxsize:
-            cached = make(size)
+        cached = resized(cached, size)
 
     _RESIZERS.append(resize)
 
@@ -156,8 +156,7 @@ def size_caches(entries: int) -> None:
     size = max(MEMO_MIN, entries)
     for resize in _RESIZERS:
         resize(size)
-    if 2 * size != _clean.cache_info().maxsize:
-        _clean = lru_cache(maxsize=2 * size)(_clean.__wrapped__)
+    _clean = resized(_clean, 2 * size)
 
 
 @lru_cache(maxsize=2 * MEMO_MIN)
