@@ -205,6 +205,24 @@ def _area_filter(level: str) -> str:
     return {"province": "province_code = $code", "district": "district_code = $code"}[level]
 
 
+def _measures(households: int, practising: int, rate, ci) -> dict:
+    """A row's measures with both 95 % intervals: the practising share (Wilson) and the income
+    change (``ci``), and whether the households are too few to tell."""
+    lo, hi = wilson(practising, households)
+    return {
+        "households": households,
+        "practising": practising,
+        "rate": rate,
+        "rate_low": lo,
+        "rate_high": hi,
+        "change": ci.change,
+        "change_low": ci.low,
+        "change_high": ci.high,
+        "change_se": ci.se,
+        "too_few": households < TOO_FEW,
+    }
+
+
 def group_outcomes(con, fy: int, month, level: str, code: str, dimension: str, *, months=None):
     """The measures of an area's households by one dimension (outcome_sums added over the
     area's districts and, with ``months``, over those months: household-months), each with
@@ -232,22 +250,12 @@ def group_outcomes(con, fy: int, month, level: str, code: str, dimension: str, *
     all_ci = _ci(total)
     rows = []
     for r in records(df):
-        lo, hi = wilson(int(r["x"]), int(r["n"]))
         ci = _ci(r)
         rest = {c: float(total[c]) - float(r[c] or 0) for c in ["n", "x", *SUMS]}
         rows.append(
             {
                 "group_value": r["group_value"],
-                "households": int(r["n"]),
-                "practising": int(r["x"]),
-                "rate": r["x"] / r["n"] if r["n"] else None,
-                "rate_low": lo,
-                "rate_high": hi,
-                "change": ci.change,
-                "change_low": ci.low,
-                "change_high": ci.high,
-                "change_se": ci.se,
-                "too_few": r["n"] < TOO_FEW,
+                **_measures(int(r["n"]), int(r["x"]), r["x"] / r["n"] if r["n"] else None, ci),
                 "rate_differs": shares_differ(int(r["x"]), int(r["n"]), int(rest["x"]), int(rest["n"])),
                 "change_differs": changes_differ(ci, _ci(rest)),
             }
@@ -505,21 +513,10 @@ def year_on_year(con, fy: int, month, level: str, code: str):
         df = group_outcomes(con, year, when, level, code, "district_code")
         t = df.attrs["total"] if len(df) else {"households": 0, "rate": None, "change": ChangeCI(0, None, None, None)}
         x = int(df.practising.sum()) if len(df) else 0
-        lo, hi = wilson(x, t["households"])
-        ci = t["change"]
         rows.append(
             {
                 "label": f"{tf.month_be(when)} (ครัวเรือนรุ่นปีงบประมาณ {year})",
-                "households": t["households"],
-                "practising": x,
-                "rate": t["rate"],
-                "rate_low": lo,
-                "rate_high": hi,
-                "change": ci.change,
-                "change_low": ci.low,
-                "change_high": ci.high,
-                "change_se": ci.se,
-                "too_few": t["households"] < TOO_FEW,
+                **_measures(t["households"], x, t["rate"], t["change"]),
             }
         )
     return pd.DataFrame(rows)
