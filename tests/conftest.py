@@ -77,6 +77,20 @@ def ingest_one(con, path: Path):
     return o
 
 
+def loaded(con) -> dict:
+    """What a warehouse holds, to compare two ingests of the same content: the contract views'
+    rows, the rejected rows and the file outcomes, each in a set order."""
+    out = {v: con.execute(f"SELECT * FROM {v} ORDER BY ALL").fetchall() for v in ("trainer", "household", "followup")}
+    out["rejected"] = con.execute(
+        "SELECT sheet, row_number, column_name, value, reason FROM rejected_row ORDER BY ALL"
+    ).fetchall()
+    out["files"] = con.execute(
+        "SELECT status, village_code, fiscal_year, report_month, rows_loaded, rows_rejected, rows_skipped "
+        "FROM source_file ORDER BY file_id"
+    ).fetchall()
+    return out
+
+
 def write_xlsx(path: Path, sheets: dict[str, list[list]], merged: dict[str, list[str]] | None = None) -> Path:
     """A workbook from plain rows (written with openpyxl, independent of ingest)."""
     wb = openpyxl.Workbook()

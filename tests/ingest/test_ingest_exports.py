@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import citizen_id, village_sheets, write_xlsx
+from conftest import citizen_id, loaded, village_sheets, write_xlsx
 
 from pipelines import ingest, warehouse
 from pipelines.ingest import register
@@ -28,19 +28,6 @@ def _fresh(tmp_path: Path, register_csv: Path, name: str):
     con = warehouse.connect(tmp_path / f"{name}.duckdb")
     register.load_register(con, register_csv)
     return con
-
-
-def _loaded(con) -> dict:
-    """What a warehouse holds: the contract views' rows, the rejected rows, the file outcomes."""
-    out = {v: con.execute(f"SELECT * FROM {v} ORDER BY ALL").fetchall() for v in VIEWS}
-    out["rejected"] = con.execute(
-        "SELECT sheet, row_number, column_name, value, reason FROM rejected_row ORDER BY ALL"
-    ).fetchall()
-    out["files"] = con.execute(
-        "SELECT status, village_code, fiscal_year, rows_loaded, rows_rejected, rows_skipped FROM source_file "
-        "ORDER BY file_id"
-    ).fetchall()
-    return out
 
 
 def _with_faults(sheets: dict) -> dict:
@@ -124,11 +111,11 @@ def test_an_html_page_of_tables_saved_as_xls_loads_what_the_workbook_loads(con, 
     o = ingest.ingest(con, [page])[0]
     # one household refused (and its two follow-up rows with it), one follow-up answer refused
     assert (o.status, o.village_code, o.rows_loaded, o.rows_rejected) == ("loaded", "54010301", 5 + 19 + 37, 4)
-    got = _loaded(con)
+    got = loaded(con)
 
     other = _fresh(tmp_path, register_csv, "xlsx")
     ingest.ingest(other, [write_xlsx(tmp_path / "same.xlsx", sheets)])
-    want = _loaded(other)
+    want = loaded(other)
     other.close()
     for view in VIEWS:
         assert got[view] == want[view], view
@@ -309,10 +296,10 @@ def test_an_xml_spreadsheet_loads_exactly_what_the_xlsx_loads(con, tmp_path, reg
     assert b"ss:Index" in path.read_bytes() and b'ss:Type="DateTime"' in path.read_bytes()
     o = ingest.ingest(con, [path])[0]
     assert (o.status, o.rows_loaded, o.rows_rejected, o.rows_skipped) == ("loaded", 61, 4, 0), o.message
-    got = _loaded(con)
+    got = loaded(con)
     other = _fresh(tmp_path, register_csv, "xlsx")
     ingest.ingest(other, [write_xlsx(tmp_path / "same.xlsx", sheets, merged=xlsx_merges)])
-    want = _loaded(other)
+    want = loaded(other)
     other.close()
     assert got == want  # rejected rows with their row numbers (ss:Index counts the blank row)
     assert ("ครัวเรือน", 7, "income_before") in {r[:3] for r in got["rejected"]}

@@ -13,7 +13,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import TWO_ROW_HEADER, village_sheets, write_xlsx
+from conftest import TWO_ROW_HEADER, loaded, village_sheets, write_xlsx
 
 from pipelines import ingest, warehouse
 from pipelines.ingest import register
@@ -133,18 +133,6 @@ def _fresh(tmp_path: Path, register_csv: Path, name: str):
     return con
 
 
-def _loaded(con) -> dict:
-    out = {v: con.execute(f"SELECT * FROM {v} ORDER BY ALL").fetchall() for v in ("trainer", "household", "followup")}
-    out["rejected"] = con.execute(
-        "SELECT sheet, row_number, column_name, value, reason FROM rejected_row ORDER BY sheet, row_number"
-    ).fetchall()
-    out["files"] = con.execute(
-        "SELECT status, village_code, fiscal_year, report_month, rows_loaded, rows_rejected, rows_skipped "
-        "FROM source_file"
-    ).fetchall()
-    return out
-
-
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory) -> tuple[Path, dict]:
     """The messy .xlsx and what it loads into a fresh warehouse."""
@@ -159,9 +147,9 @@ def reference(tmp_path_factory) -> tuple[Path, dict]:
     con = _fresh(tmp, reg, "xlsx")
     (o,) = ingest.ingest(con, [src])
     assert o.status == "loaded", o.message
-    loaded = _loaded(con)
+    holds = loaded(con)
     con.close()
-    return src, loaded
+    return src, holds
 
 
 def test_the_reference_workbook_is_as_messy_as_intended(reference):
@@ -188,7 +176,7 @@ def test_libreoffice_exports_load_exactly_what_the_xlsx_loads(reference, tmp_pat
     con = _fresh(tmp_path, register_csv, target)
     (o,) = ingest.ingest(con, [out])
     assert o.status == "loaded", o.message
-    got = _loaded(con)
+    got = loaded(con)
     con.close()
     for key in ("trainer", "household", "followup", "files"):
         assert got[key] == want[key], key
@@ -209,7 +197,7 @@ def test_a_libreoffice_html_export_renamed_xls_is_read_by_its_content(reference,
     renamed = out.rename(out.with_suffix(".xls"))
     con = _fresh(tmp_path, register_csv, "renamed")
     (o,) = ingest.ingest(con, [renamed.parent])  # found in a folder by its content
-    got = _loaded(con)
+    got = loaded(con)
     con.close()
     assert o.path == str(renamed) and got["household"] == want["household"]
 
